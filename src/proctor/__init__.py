@@ -1,0 +1,1 @@
+"""Proctor: supervisory controls for US broker-dealers."""

@@ -1,0 +1,78 @@
+"""`proctor demo`: a synthetic firm, every control run, and a summary of what they found."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import typer
+
+from proctor.cli.common import DEMO_DIR, console, print_table
+from proctor.core.errors import InputError
+
+DEMO_MARK = ".proctor-demo"
+
+
+def demo(
+    workspace: Path = typer.Option(
+        Path(DEMO_DIR),
+        "--workspace",
+        "-w",
+        envvar="PROCTOR_WORKSPACE",
+        help="Folder for the demo workspace (recreated if it is a demo).",
+    ),
+) -> None:
+    """Create a demo workspace with a synthetic firm, run every control, and summarise the findings."""
+    from proctor.bootstrap import open_workspace, seed_demos
+    from proctor.journal.verify import verify_journal
+    from proctor.platform import init_workspace
+    from proctor.platform.demo import DEMO_PASSWORD, seed_staff, work_alerts
+
+    started = time.monotonic()
+    if workspace.exists():
+        if not (workspace / DEMO_MARK).exists():
+            raise InputError(
+                "folder exists and is not a demo workspace; choose another --workspace", file=str(workspace)
+            )
+        shutil.rmtree(workspace)
+    init_workspace(
+        workspace, firm="Harbor Street Securities LLC", domains=["harborstreet.com"], default_user="paula"
+    )
+    (workspace / DEMO_MARK).write_text("This workspace is recreated by `proctor demo`.\n")
+    ws = open_workspace(workspace)
+    with console.status("Creating the firm's compliance staff"):
+        seed_staff(ws)
+    with console.status("Seeding the modules' synthetic firm data"):
+        seeded = seed_demos(ws, "ada")
+    runs = []
+    with console.status("Running every control") as status:
+        for spec in ws.registry.all():
+            status.update(f"Running {spec.name}")
+            runs.append(ws.controls.run(spec.name, actor="paula"))
+    with console.status("Working alerts"):
+        worked = work_alerts(ws)
+    report = verify_journal(ws.engine, ws.blobs)
+    print_table("Controls run", ["control", "outcome", "input_count", "findings", "alerts_raised"], runs)
+    for name, summary in seeded.items():
+        console.print(f"[bold]{name}[/]: {summary}")
+    from proctor.platform.alerts import AlertQuery
+
+    rows, total = ws.alerts.query(AlertQuery(page_size=1000))
+    by_sev: dict[str, int] = {}
+    for row in rows:
+        by_sev[row["severity"]] = by_sev.get(row["severity"], 0) + 1
+    console.print(
+        f"[bold]{total} alerts[/] ({', '.join(f'{v} {k}' for k, v in sorted(by_sev.items()))}); "
+        f"worked: {worked}"
+    )
+    console.print(
+        f"journal: {'[green]intact[/]' if report.intact else '[red]NOT intact[/]'} — "
+        f"{report.events:,} events, "
+        f"{report.tree_heads:,} signed tree heads, {report.records:,} records, {report.blobs:,} blobs"
+    )
+    console.print(
+        f"\nWorkspace: {workspace.resolve()}  ({time.monotonic() - started:.1f}s)\n"
+        f"Try: proctor alerts list --as paula · proctor controls status · proctor journal verify\n"
+        f"Web app: proctor serve, then log in as paula / ravi / otto with password '{DEMO_PASSWORD}'."
+    )

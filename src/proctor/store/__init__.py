@@ -1,0 +1,1 @@
+"""Storage adapters: SQL through SQLAlchemy (SQLite embedded, PostgreSQL in production) and blobs."""
