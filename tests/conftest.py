@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("PROCTOR_PASSWORD_PROFILE", "cheapest")
+
 from proctor.core.clock import FixedClock
 from proctor.core.controls import ControlRegistry
 from proctor.core.ids import SequentialIds

@@ -106,7 +106,7 @@ class Transaction:
 
     def event(self, event_type: str, subject: Subject, payload: dict[str, Any]) -> None:
         """A journal event that is not a row change, e.g. a view of customer NPI."""
-        self.events.append(EventDraft(self.actor, event_type, subject.kind, subject.id, plain(payload)))
+        self.events.append(EventDraft(self.actor, event_type, subject.kind, subject.id, payload))
 
     def put_blob(self, data: bytes, retain_until: str | None = None) -> str:
         """Store bytes and journal their hash once; returns the SHA-256."""

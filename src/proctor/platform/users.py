@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from proctor.core.errors import InputError, NotFound, PermissionDenied
@@ -15,7 +16,13 @@ from proctor.store.schema import users
 if TYPE_CHECKING:
     from proctor.platform.workspace import Workspace
 
-_hasher = PasswordHasher()
+# RFC 9106's second recommended profile in production. PROCTOR_PASSWORD_PROFILE=cheapest exists for
+# test suites that create hundreds of throwaway users; never set it on a real workspace.
+_hasher = (
+    PasswordHasher.from_parameters(profiles.CHEAPEST)
+    if os.environ.get("PROCTOR_PASSWORD_PROFILE") == "cheapest"
+    else PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+)
 
 
 def _to_user(row: Any) -> User:
