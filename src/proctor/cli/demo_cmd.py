@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,6 +13,19 @@ from proctor.cli.common import DEMO_DIR, console, print_table
 from proctor.core.errors import InputError
 
 DEMO_MARK = ".proctor-demo"
+
+
+def _brief(key: str, value: Any) -> str:
+    """One short phrase per summary entry: scalars as they are, collections by size or status."""
+    label = key.replace("_", " ")
+    if isinstance(value, dict):
+        parts = [
+            f"{k}={v}" for k, v in value.items() if isinstance(v, (str, int, float)) and len(str(v)) < 40
+        ]
+        return f"{label}: {', '.join(parts[:4])}" if parts else f"{label}: {len(value)} entries"
+    if isinstance(value, list):
+        return f"{len(value)} {label}"
+    return f"{label}: {value}"
 
 
 def demo(
@@ -55,7 +69,9 @@ def demo(
     report = verify_journal(ws.engine, ws.blobs)
     print_table("Controls run", ["control", "outcome", "input_count", "findings", "alerts_raised"], runs)
     for name, summary in seeded.items():
-        console.print(f"[bold]{name}[/]: {summary}")
+        console.print(
+            f"[bold]{name}[/]: " + "; ".join(_brief(k, v) for k, v in summary.items()), highlight=False
+        )
     from proctor.platform.alerts import AlertQuery
 
     rows, total = ws.alerts.query(AlertQuery(page_size=1000))

@@ -23,6 +23,17 @@ NAMING = {
 
 metadata = sa.MetaData(naming_convention=NAMING)
 
+# Tables and indexes a migration creates outside SQLAlchemy's model (SQLite FTS5 virtual tables and
+# their shadow tables, PostgreSQL GIN indexes): names starting with these prefixes are not compared.
+UNMANAGED_PREFIXES: list[str] = []
+
+
+def unmanaged(prefix: str) -> None:
+    """Declare a name prefix for database objects that only migrations manage (e.g. full-text indexes)."""
+    if prefix not in UNMANAGED_PREFIXES:
+        UNMANAGED_PREFIXES.append(prefix)
+
+
 JOURNAL_KEY = "journal_subject"
 EXCLUDED_KEY = "journal_excluded"
 
@@ -62,8 +73,7 @@ journal_events = sa.Table(
     sa.Column("subject_id", sa.String(300), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("leaf_hash", sa.String(64), nullable=False),
-    sa.Index("ix_journal_events_subject", "subject_kind", "subject_id"),
-    sa.Index("ix_journal_events_subject_id", "subject_id"),
+    sa.Index("ix_journal_events_subject", "subject_id", "subject_kind"),
 )
 
 journal_heads = sa.Table(

@@ -27,8 +27,7 @@ def upgrade() -> None:
         sa.Column("leaf_hash", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name="pk_journal_events"),
     )
-    op.create_index("ix_journal_events_subject", "journal_events", ["subject_kind", "subject_id"])
-    op.create_index("ix_journal_events_subject_id", "journal_events", ["subject_id"])
+    op.create_index("ix_journal_events_subject", "journal_events", ["subject_id", "subject_kind"])
     op.create_table(
         "journal_heads",
         sa.Column("tree_size", sa.BigInteger, autoincrement=False),

@@ -1,0 +1,1 @@
+"""Packaged Exhibit A rule tables (versioned YAML data)."""
