@@ -51,10 +51,12 @@ def open(
 
 
 @app.command()
-def show(case_id: str, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+def show(
+    case_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt, as_json: bool = JsonOpt
+) -> None:
     """A case with its alerts and notes."""
     ws = open_ws(workspace)
-    case = ws.cases.get(case_id)
+    case = ws.cases.get(case_id, viewer=actor_for(ws, as_))
     if as_json:
         print_json(case)
         return

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from proctor.cli import alerts_cmd, cases_cmd, controls_cmd, demo_cmd, journal_cmd, reserve_cmd, user_cmd
+from proctor.cli import (
+    alerts_cmd,
+    cases_cmd,
+    controls_cmd,
+    demo_cmd,
+    journal_cmd,
+    reserve_cmd,
+    serve_cmd,
+    user_cmd,
+)
 from proctor.cli.common import console, fail
 from proctor.core.errors import ProctorError
 
@@ -24,6 +33,7 @@ app.add_typer(cases_cmd.app, name="cases")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(reserve_cmd.app, name="reserve")
 app.command("demo")(demo_cmd.demo)
+app.command("serve")(serve_cmd.serve)
 
 
 @app.command()

@@ -153,7 +153,8 @@ class AlertService:
                 tx.event("npi.viewed", Subject("alert", alert_id), {"alert": alert_id, "viewer": user.name})
         return alert
 
-    def _filters(self, q: AlertQuery, viewer: User | None) -> list[Any]:
+    def filters(self, q: AlertQuery, viewer: User | None) -> list[Any]:
+        """SQL conditions for a query as this viewer may see it (reviewers: only their queue)."""
         conds: list[Any] = []
         if q.status == "open":
             conds.append(alerts.c.status != AlertStatus.CLOSED.value)
@@ -185,7 +186,7 @@ class AlertService:
             raise InputError(f"cannot sort by {q.sort!r}; use {', '.join(SORTS)}", field="sort")
         if viewer is not None:
             require(viewer, READ)
-        conds = self._filters(q, viewer)
+        conds = self.filters(q, viewer)
         columns = [c for c in alerts.c if c.name not in ("evidence",)]
         order = SORTS[q.sort].desc() if q.descending else SORTS[q.sort].asc()
         page_size = max(1, min(q.page_size, 1000))
@@ -202,6 +203,24 @@ class AlertService:
                 conn.execute(sa.select(sa.func.count()).select_from(alerts).where(*conds)).scalar_one()
             )
         return rows, total
+
+    def counts(self, group_by: str, q: AlertQuery, viewer: User | None = None) -> dict[str, int]:
+        """Alert counts grouped by a column (status, severity, module, control, assignee) for dashboards."""
+        columns = {
+            "status": alerts.c.status,
+            "severity": alerts.c.severity,
+            "module": alerts.c.module,
+            "control": alerts.c.control,
+            "assignee": alerts.c.assignee,
+        }
+        if group_by not in columns:
+            raise InputError(f"cannot group by {group_by!r}; use {', '.join(columns)}", field="group_by")
+        if viewer is not None:
+            require(viewer, READ)
+        column = columns[group_by]
+        stmt = sa.select(column, sa.func.count()).where(*self.filters(q, viewer)).group_by(column)
+        with self.ws.read() as conn:
+            return {str(key): int(n) for key, n in conn.execute(stmt)}
 
     def notes(self, alert_id: str) -> list[dict[str, Any]]:
         with self.ws.read() as conn:

@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from proctor.core.alerts import require_rationale
 from proctor.core.cases import CaseStatus, check_case_transition
 from proctor.core.errors import InputError, NotFound
-from proctor.core.roles import ALERT_ASSIGN, CASE_WORK, READ, require, require_not_subject
+from proctor.core.roles import (
+    ALERT_ASSIGN,
+    ALERT_VIEW_ALL,
+    CASE_WORK,
+    READ,
+    can,
+    require,
+    require_not_subject,
+)
 from proctor.platform.alerts import subject_ids
 from proctor.store.schema import alerts, cases, notes
 
@@ -157,9 +165,18 @@ class CaseService:
                 "note.added",
             )
 
-    def get(self, case_id: str) -> dict[str, Any]:
+    def _visible(self, viewer: str) -> Any:
+        """Reviewers see the cases they own or opened; principals, admins and auditors see all."""
+        user = self.ws.users.get(viewer)
+        require(user, READ)
+        if can(user, ALERT_VIEW_ALL):
+            return sa.true()
+        return sa.or_(cases.c.assignee == viewer, cases.c.created_by == viewer)
+
+    def get(self, case_id: str, *, viewer: str | None = None) -> dict[str, Any]:
+        visible = self._visible(viewer) if viewer is not None else sa.true()
         with self.ws.read() as conn:
-            row = conn.execute(sa.select(cases).where(cases.c.id == case_id)).one_or_none()
+            row = conn.execute(sa.select(cases).where(cases.c.id == case_id, visible)).one_or_none()
             if row is None:
                 raise NotFound(f"no case {case_id!r}")
             case = dict(row._mapping)
@@ -189,8 +206,7 @@ class CaseService:
         return case
 
     def list(self, *, viewer: str, status: str | None = None) -> list[dict[str, Any]]:
-        require(self.ws.users.get(viewer), READ)
-        query = sa.select(cases).order_by(cases.c.created_at.desc())
+        query = sa.select(cases).where(self._visible(viewer)).order_by(cases.c.created_at.desc())
         if status:
             query = query.where(cases.c.status == status)
         with self.ws.read() as conn:

@@ -156,6 +156,7 @@ alerts = journaled(
         sa.Column("due_at", UTCDateTime, nullable=False),
         sa.Column("closed_at", UTCDateTime, nullable=True),
         sa.Index("ix_alerts_status_created", "status", "created_at"),
+        sa.Index("ix_alerts_created", "created_at"),
         sa.Index("ix_alerts_control", "control"),
         sa.Index("ix_alerts_module", "module"),
         sa.Index("ix_alerts_assignee_status", "assignee", "status"),

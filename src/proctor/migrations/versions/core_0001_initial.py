@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_alerts"),
     )
     op.create_index("ix_alerts_status_created", "alerts", ["status", "created_at"])
+    op.create_index("ix_alerts_created", "alerts", ["created_at"])
     op.create_index("ix_alerts_control", "alerts", ["control"])
     op.create_index("ix_alerts_module", "alerts", ["module"])
     op.create_index("ix_alerts_assignee_status", "alerts", ["assignee", "status"])

@@ -1,0 +1,111 @@
+"""Signing in and out. The only page that answers without a session is the login form itself.
+
+Logins and logouts are journaled (who, when, from where), because an examiner reconstructing who
+could have seen customer NPI starts from who was signed in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import Response
+
+from proctor.core.alerts import Subject
+from proctor.core.errors import PermissionDenied
+from proctor.core.roles import PERMISSIONS
+from proctor.web.guard import Ctx, ctx
+from proctor.web.render import redirect, render
+from proctor.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionCodec
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["session"])
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would turn the login page into a phishing aid."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(request: Request, next_: str, error: str = "", status: int = 200) -> Response:
+    codec: SessionCodec = request.app.state.codec
+    token, cookie = codec.login_token()
+    response = render(
+        request, "login.html", {"next": safe_next(next_), "login_token": token, "error": error}, status
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        cookie,
+        max_age=3600,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+    )
+    return response
+
+
+@pages.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    codec: SessionCodec = request.app.state.codec
+    if codec.read(request.cookies.get(SESSION_COOKIE)) is not None:
+        return redirect(request, safe_next(next))
+    return _login_page(request, next)
+
+
+@pages.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    login_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    codec: SessionCodec = request.app.state.codec
+    if not codec.login_token_ok(request.cookies.get(LOGIN_COOKIE), login_token):
+        return _login_page(request, next, "The sign-in form expired; please sign in again.", 403)
+    ws = request.app.state.ws
+    try:
+        user = ws.users.authenticate(username.strip(), password)
+    except PermissionDenied:
+        return _login_page(request, next, "Unknown user or wrong password.", 401)
+    _, cookie = codec.issue(user.name)
+    client = request.client.host if request.client else ""
+    with ws.transaction(user.name) as tx:
+        tx.event("user.login", Subject("user", user.name), {"via": "web", "client": client})
+    response = redirect(request, safe_next(next))
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=codec.max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@pages.post("/logout")
+def logout(request: Request, c: Annotated[Ctx, Depends(ctx)]) -> Response:
+    codec: SessionCodec = request.app.state.codec
+    codec.revoke(c.session)
+    with c.ws.transaction(c.user.name) as tx:
+        tx.event("user.logout", Subject("user", c.user.name), {"via": "web"})
+    response = redirect(request, "/login", "Signed out.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@api.get("/session", summary="Who is signed in, their permissions, and the CSRF token for changes")
+def session_info(c: Annotated[Ctx, Depends(ctx)]) -> dict[str, Any]:
+    return {
+        "user": c.user.name,
+        "display_name": c.user.display_name,
+        "role": c.user.role.value,
+        "permissions": sorted(PERMISSIONS[c.user.role]),
+        "csrf_token": c.session.csrf,
+    }
