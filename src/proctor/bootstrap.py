@@ -19,7 +19,7 @@ from proctor.platform import Workspace, builtin
 from proctor.platform import open_workspace as _open
 
 # Surveillance modules, in the order their controls run. Each has a `plugin` module.
-MODULES: list[str] = ["reserve"]
+MODULES: list[str] = ["comms", "review", "reserve"]
 
 
 def plugins() -> list[ModuleType]:

@@ -9,10 +9,12 @@ import typer
 from proctor.cli import (
     alerts_cmd,
     cases_cmd,
+    comms_cmd,
     controls_cmd,
     demo_cmd,
     journal_cmd,
     reserve_cmd,
+    review_cmd,
     serve_cmd,
     user_cmd,
 )
@@ -31,6 +33,8 @@ app.add_typer(controls_cmd.app, name="controls")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(cases_cmd.app, name="cases")
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(comms_cmd.app, name="comms")
+app.add_typer(review_cmd.app, name="review")
 app.add_typer(reserve_cmd.app, name="reserve")
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)

@@ -1,0 +1,36 @@
+"""Generic JSON Lines: one interchange record per line (fields in ``_generic``, docs/comms.md).
+
+The record bytes are the line without its line break. A line that is not JSON, or lacks a
+required field, is quarantined with its line number; the lines around it still import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from proctor.comms.formats._files import read_file
+from proctor.comms.formats._generic import to_item
+from proctor.comms.model import ParsedItem, ParseOptions, Quarantined
+
+FORMAT = "generic_jsonl"
+
+
+def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[ParsedItem]:
+    zone = (options or ParseOptions()).zone()
+    data = read_file(path, FORMAT)
+    if not isinstance(data, bytes):
+        yield data
+        return
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        raw = line.removesuffix(b"\r")
+        if not raw.strip():
+            continue
+        origin = f"{path}#line {number}"
+        try:
+            record = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            yield Quarantined(raw, origin, FORMAT, f"{origin}: invalid JSON: {exc}")
+            continue
+        yield to_item(record, raw, origin, FORMAT, zone)

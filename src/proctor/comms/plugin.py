@@ -1,0 +1,48 @@
+"""The communications archive as the platform sees it: its controls, evidence views and demo part."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from proctor.comms import tables  # noqa: F401  (registers the archive's tables)
+from proctor.comms.cadence import source_cadence
+from proctor.comms.completeness import RULE, capture_completeness
+from proctor.comms.demo import seed_demo
+from proctor.comms.evidence import EVIDENCE_RENDERERS
+from proctor.comms.volume import volume_anomaly
+from proctor.core.controls import ControlSpec
+
+__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "seed_demo"]
+
+CONTROLS: list[ControlSpec] = [
+    ControlSpec(
+        name="comms.source_cadence",
+        title="Every registered communications source is connected and delivering on cadence",
+        module="comms",
+        cadence=timedelta(hours=24),
+        run=source_cadence,
+        rule=RULE,
+        description="A registered source never connected, disconnected, or silent past its cadence "
+        "is an alert.",
+    ),
+    ControlSpec(
+        name="comms.capture_completeness",
+        title="Per source and day, reported = accepted = stored = indexed",
+        module="comms",
+        cadence=timedelta(hours=24),
+        run=capture_completeness,
+        rule=RULE,
+        description="Compares a source's manifest, the importer's counts, stored records and the search "
+        "index for each of the last 7 days and every day an import touched; quarantined items alert too.",
+    ),
+    ControlSpec(
+        name="comms.volume_anomaly",
+        title="No communications source goes silent or falls far below its baseline",
+        module="comms",
+        cadence=timedelta(hours=24),
+        run=volume_anomaly,
+        rule=RULE,
+        description="Each day's count against the median of the same weekday in the 4 previous weeks: "
+        "zero against a baseline of 3 or more, or under 25% of a baseline of 8 or more, is an alert.",
+    ),
+]

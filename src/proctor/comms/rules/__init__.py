@@ -1,0 +1,1 @@
+"""Packaged retention schedules for the communications archive (versioned data with citations)."""

@@ -1,0 +1,236 @@
+"""Search the archive: full text plus filters, with the matching words highlighted.
+
+An examiner's request reads like "everything between these dates, to or from this person, that
+mentions X". The filters (participant, source, direction, date range, has-attachment, kind) are
+plain indexed columns shared by both databases; the words go to SQLite FTS5 on the embedded
+default and to PostgreSQL's tsvector/GIN full-text search in production. Results come newest first
+(or by relevance), with a snippet around the hits whose highlighted spans are returned as offsets,
+so the CLI can colour them and the JSON output stays plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from proctor.comms.query import ParsedQuery, Term, parse_query, prefix_word, to_fts5
+from proctor.comms.tables import participants, search_rows
+from proctor.core.errors import InputError
+
+START, STOP = "\x02", "\x03"
+ORDERS = ("newest", "oldest", "relevance")
+DIRECTIONS = ("internal", "external", "unknown")
+_BLANKS = str.maketrans("\r\n\t", "   ")
+_CONFIG: Any = sa.literal_column("'comms_fts_english'::regconfig")
+_TSV: Any = sa.literal_column("comms_search.comms_fts_tsv")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    participant: str | None = None
+    source: str | None = None
+    direction: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    has_attachment: bool | None = None
+    kind: str | None = None
+    order: str = "newest"
+    limit: int = 50
+    offset: int = 0
+
+    def check(self) -> None:
+        if self.order not in ORDERS:
+            raise InputError(f"order must be one of {', '.join(ORDERS)}", field="--order")
+        if self.direction is not None and self.direction not in DIRECTIONS:
+            raise InputError(f"direction must be one of {', '.join(DIRECTIONS)}", field="--direction")
+        if self.limit < 1 or self.offset < 0:
+            raise InputError("limit must be at least 1 and offset not negative", field="--limit")
+        if self.since and self.until and self.since > self.until:
+            raise InputError("--since is after --until", field="--since")
+
+
+@dataclass
+class SearchResult:
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    more: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hits": self.hits, "more": self.more, "count": len(self.hits)}
+
+
+def _filters(query: SearchQuery) -> list[Any]:
+    s = search_rows.c
+    where: list[Any] = []
+    if query.participant:
+        address = query.participant.strip().lower()
+        where.append(s.doc.in_(sa.select(participants.c.doc).where(participants.c.address == address)))
+    if query.source:
+        where.append(s.source == query.source)
+    if query.direction:
+        where.append(s.direction == query.direction)
+    if query.since:
+        where.append(s.sent_at >= query.since)
+    if query.until:
+        where.append(s.sent_at <= query.until)
+    if query.has_attachment is not None:
+        where.append(s.has_attachments == query.has_attachment)
+    if query.kind:
+        where.append(s.kind == query.kind)
+    return where
+
+
+def _pg_term(term: Term) -> Any:
+    """A term as a tsquery; like an FTS5 string, several words (``wire-transfer``) are a phrase."""
+    words = re.findall(r"\w+", term.text, re.UNICODE)
+    if term.prefix:
+        text = " & ".join([*words[:-1], prefix_word(term) + ":*"])
+        return sa.func.to_tsquery(_CONFIG, text)
+    if len(words) > 1:
+        return sa.func.phraseto_tsquery(_CONFIG, " ".join(words))
+    return sa.func.plainto_tsquery(_CONFIG, " ".join(words))
+
+
+def _pg_any(terms: list[Term]) -> Any:
+    expr = _pg_term(terms[0])
+    for term in terms[1:]:
+        expr = expr.op("||")(_pg_term(term))
+    return expr
+
+
+def _pg_text(parsed: ParsedQuery) -> tuple[list[Any], Any]:
+    """WHERE conditions for PostgreSQL, and the combined query used for ranking and headlines."""
+    where = [_TSV.op("@@")(_pg_any(group)) for group in parsed.groups]
+    where.extend(sa.not_(_TSV.op("@@")(_pg_term(term))) for term in parsed.excluded)
+    combined = _pg_any(parsed.groups[0])
+    for group in parsed.groups[1:]:
+        combined = combined.op("&&")(_pg_any(group))
+    return where, combined
+
+
+# Above this many matches a term is "common": newest-first then walks the sent_at index and
+# stops after one page, instead of sorting every match (a word in 10% of a million messages).
+COMMON = 2000
+
+
+def _fts_match(parsed: ParsedQuery) -> Any:
+    return sa.text("comms_fts MATCH :fts_query").bindparams(fts_query=to_fts5(parsed))
+
+
+def _fts_rowids(parsed: ParsedQuery) -> sa.Select[Any]:
+    return sa.select(sa.literal_column("rowid")).select_from(sa.table("comms_fts")).where(_fts_match(parsed))
+
+
+def _is_common(conn: sa.Connection, parsed: ParsedQuery) -> bool:
+    sample = _fts_rowids(parsed).limit(COMMON).subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(sample)).scalar_one()) >= COMMON
+
+
+def _candidates(conn: sa.Connection, query: SearchQuery, parsed: ParsedQuery, paged: bool) -> sa.Select[Any]:
+    """(doc, id) of the matching messages in result order; the plan depends on the database."""
+    s = search_rows.c
+    order: list[Any] = [s.sent_at.asc() if query.order == "oldest" else s.sent_at.desc(), s.doc.desc()]
+    stmt = sa.select(s.doc, s.message.label("id")).where(*_filters(query))
+    if parsed.empty:
+        return stmt.order_by(*order)
+    if conn.dialect.name == "postgresql":
+        text_where, combined = _pg_text(parsed)
+        if query.order == "relevance":
+            order = [sa.func.ts_rank(_TSV, combined).desc(), s.doc.desc()]
+        return stmt.where(*text_where).order_by(*order)
+    if query.order == "relevance":
+        fts = sa.table("comms_fts", sa.column("rowid"))
+        ranked = [sa.literal_column("comms_fts.rank"), s.doc.desc()]
+        return (
+            stmt.select_from(fts.join(search_rows, s.doc == fts.c.rowid))
+            .where(_fts_match(parsed))
+            .order_by(*ranked)
+        )
+    if paged and _is_common(conn, parsed):
+        # "+ 0" keeps SQLite from driving by doc: it walks the sent_at index and probes the matches.
+        return stmt.where((s.doc + 0).in_(_fts_rowids(parsed))).order_by(*order)
+    return stmt.where(s.doc.in_(_fts_rowids(parsed))).order_by(*order)
+
+
+def _details(conn: sa.Connection, parsed: ParsedQuery, docs: list[int]) -> dict[int, dict[str, Any]]:
+    """Columns and a highlighted snippet for one page of hits (never for every match)."""
+    s = search_rows.c
+    columns = [s.doc, s.message.label("id"), s.source, s.sent_at, s.direction, s.has_attachments, s.kind]
+    stmt = sa.select(*columns, s.sender, s.subject).where(s.doc.in_(docs))
+    rows = {r.doc: dict(r._mapping) for r in conn.execute(stmt)}
+    if parsed.empty:
+        texts = sa.select(s.doc, sa.func.substr(s.text, 1, 240)).where(s.doc.in_(docs))
+    elif conn.dialect.name == "postgresql":
+        _, combined = _pg_text(parsed)
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=12, MaxFragments=2"
+        texts = sa.select(s.doc, sa.func.ts_headline(_CONFIG, s.text, combined, options)).where(
+            s.doc.in_(docs)
+        )
+    else:
+        snippet: Any = sa.literal_column("snippet(comms_fts, -1, char(2), char(3), '…', 24)")
+        texts = (
+            sa.select(sa.literal_column("rowid"), snippet)
+            .select_from(sa.table("comms_fts"))
+            .where(_fts_match(parsed), sa.literal_column("rowid").in_(docs))
+        )
+    for doc, text in conn.execute(texts):
+        if doc in rows:
+            rows[doc]["snippet"] = text
+    return rows
+
+
+def _highlights(marked: str) -> tuple[str, list[list[int]]]:
+    """Strip the highlight marks, returning the plain snippet and [start, end) offsets of hits."""
+    text: list[str] = []
+    spans: list[list[int]] = []
+    length = 0
+    start: int | None = None
+    for piece in re.split(f"([{START}{STOP}])", marked):
+        if piece == START:
+            start = length
+        elif piece == STOP:
+            if start is not None and length > start:
+                spans.append([start, length])
+            start = None
+        else:
+            text.append(piece)
+            length += len(piece)
+    return "".join(text), spans
+
+
+def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
+    """One page of hits, newest first unless asked otherwise."""
+    query.check()
+    parsed = parse_query(query.text)
+    stmt = _candidates(conn, query, parsed, paged=True).limit(query.limit + 1).offset(query.offset)
+    docs = [r.doc for r in conn.execute(stmt)]
+    result = SearchResult(more=len(docs) > query.limit)
+    details = _details(conn, parsed, docs[: query.limit])
+    for doc in docs[: query.limit]:
+        row = details[doc]
+        marked = (row.pop("snippet", None) or "").translate(_BLANKS)
+        row["snippet"], row["highlights"] = _highlights(marked)
+        result.hits.append(row)
+    return result
+
+
+def search_ids(conn: sa.Connection, query: SearchQuery) -> list[str]:
+    """Every matching message id (no paging): what a legal hold or a production selects."""
+    query.check()
+    stmt = _candidates(conn, query, parse_query(query.text), paged=False)
+    return [row.id for row in conn.execute(stmt)]
+
+
+def unindex(conn: sa.Connection, message_ids: list[str]) -> int:
+    """Remove disposed messages from the index (the full-text rows follow by trigger or column)."""
+    removed = 0
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start : start + 500]
+        docs = sa.select(search_rows.c.doc).where(search_rows.c.message.in_(chunk))
+        conn.execute(participants.delete().where(participants.c.doc.in_(docs)))
+        removed += conn.execute(search_rows.delete().where(search_rows.c.message.in_(chunk))).rowcount or 0
+    return removed

@@ -1,0 +1,69 @@
+"""Supervisory review as the platform sees it: its controls, evidence views and demo part.
+
+Three daily controls keep FINRA 3110(b)(4) review honest: every captured message is evaluated
+under every active policy (``review.selection``), selected items are reviewed by their deadline
+(``review.sla``), and every person and account is captured and in a policy's scope or exempt
+(``review.coverage``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from proctor.core.controls import ControlSpec
+from proctor.review import tables  # noqa: F401  (registers the review tables)
+from proctor.review.coverage import coverage_control
+from proctor.review.demo import seed_demo
+from proctor.review.evidence import EVIDENCE_RENDERERS
+from proctor.review.run import selection_control
+from proctor.review.sla import sla_control
+
+if TYPE_CHECKING:
+    from proctor.platform.workspace import Workspace
+
+__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "ensure_registered", "seed_demo"]
+
+RULE = "FINRA 3110(b)(4)"
+
+CONTROLS: list[ControlSpec] = [
+    ControlSpec(
+        name="review.selection",
+        title="Every captured message is evaluated under every active review policy",
+        module="review",
+        cadence=timedelta(days=1),
+        run=selection_control,
+        rule=RULE,
+        description="Applies each approved policy version to the messages it has not evaluated (history "
+        "included when a version is new), raises a review item per selected message and routes it to "
+        "the covered person's principal's delegates. No active policy or no messages is an alert.",
+    ),
+    ControlSpec(
+        name="review.sla",
+        title="Selected communications are reviewed within the policy's business days",
+        module="review",
+        cadence=timedelta(days=1),
+        run=sla_control,
+        expects_input=False,
+        rule=f"{RULE}; 3110.07",
+        description="Lists every open review item past its deadline in one alert per day.",
+    ),
+    ControlSpec(
+        name="review.coverage",
+        title="Every person and account is captured and in review scope, or exempt",
+        module="review",
+        cadence=timedelta(days=1),
+        run=coverage_control,
+        rule=RULE,
+        description="Cross-checks the firm directory, the capture sources and the active review policies; "
+        "each unmapped person, mailbox, group mailbox, chat or customer-service account is an alert, and "
+        "the report is kept as a record.",
+    ),
+]
+
+
+def ensure_registered(ws: Workspace) -> None:
+    """Make the review controls runnable on a workspace opened without this module's plugin."""
+    for spec in CONTROLS:
+        if spec.name not in ws.registry:
+            ws.registry.register(spec)
