@@ -74,11 +74,19 @@ def _lookup(conn: sa.Connection, column: sa.Column[Any], keys: Sequence[str], *e
 
 @dataclass
 class PreparedChunk:
-    """A chunk of item views whose blobs are already being written."""
+    """A chunk of item views whose blobs are written or being written.
+
+    `stored` holds the stored size of blobs already durable (written by the reading process);
+    `pending` the writes still running on this process's pool.
+    """
 
     views: list[View]
-    blobs: dict[str, Future[tuple[str, int]]]
+    stored: dict[str, int]
+    pending: dict[str, Future[tuple[str, int]]]
     sizes: dict[str, int]
+
+    def stored_size(self, sha: str) -> int:
+        return self.stored[sha] if sha in self.stored else self.pending[sha].result()[1]
 
 
 class ChunkWriter:
@@ -99,25 +107,22 @@ class ChunkWriter:
         self.pool = pool
 
     def prepare(self, views: list[View]) -> PreparedChunk:
-        blobs: dict[str, Future[tuple[str, int]]] = {}
-        sizes: dict[str, int] = {}
+        chunk = PreparedChunk(views, {}, {}, {})
 
         def submit(sha: str, data: bytes, view: View) -> None:
-            if sha in blobs:
+            if sha in chunk.sizes:
                 return
-            sizes[sha] = len(data)
+            chunk.sizes[sha] = len(data)
             if "stored" in view:  # already written (and fsynced) by the reading process
-                done: Future[tuple[str, int]] = Future()
-                done.set_result((sha, view["stored"][sha]))
-                blobs[sha] = done
+                chunk.stored[sha] = view["stored"][sha]
             else:
-                blobs[sha] = self.pool.submit(self.ws.blobs.put, data, iso_utc(view["retain_until"]))
+                chunk.pending[sha] = self.pool.submit(self.ws.blobs.put, data, iso_utc(view["retain_until"]))
 
         for view in views:
             submit(view["sha"], view["raw"], view)
             for sha, data in view.get("blobs", ()):
                 submit(sha, data, view)
-        return PreparedChunk(views, blobs, sizes)
+        return chunk
 
     def write(self, tx: Transaction, chunk: PreparedChunk) -> ChunkResult:
         result = ChunkResult()
@@ -200,8 +205,8 @@ class ChunkWriter:
 
     def _journal_blobs(self, tx: Transaction, chunk: PreparedChunk, needed: set[str], now: datetime) -> None:
         """Wait until every blob the new records name is durable, then journal the new ones."""
-        stored = {sha: chunk.blobs[sha].result()[1] for sha in needed}
-        for future in chunk.blobs.values():
+        stored = {sha: chunk.stored_size(sha) for sha in needed}
+        for future in chunk.pending.values():
             future.result()  # surface a failed write even for a duplicate's bytes
         existing = tx.existing_blobs(stored)
         rows = [
