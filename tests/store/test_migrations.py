@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from proctor.bootstrap import build_registry  # noqa: F401 - imports every module's tables
+from proctor.bootstrap import plugins
 from proctor.platform.migrate import upgrade_to_head
 from proctor.store.db import create_engine
 from proctor.store.schema import UNMANAGED_PREFIXES, metadata
@@ -17,6 +17,7 @@ def _managed(name, type_, parent_names) -> bool:
 
 
 def test_migrated_schema_matches_the_declared_tables(tmp_path, db_url):
+    plugins()  # every module's tables join the metadata
     url = db_url or f"sqlite+pysqlite:///{tmp_path / 'schema.db'}"
     upgrade_to_head(url)
     engine = create_engine(url)

@@ -61,9 +61,9 @@ class _BlobWriter:
                     futures[sha] = self.pool.submit(self.store.put, data, until)
         return chunk, futures
 
-    @staticmethod
-    def finish(chunk: Chunk, futures: dict[str, Future[tuple[str, int]]]) -> Chunk:
+    def finish(self, chunk: Chunk, futures: dict[str, Future[tuple[str, int]]]) -> Chunk:
         stored = {sha: future.result()[1] for sha, future in futures.items()}
+        self.store.sync()  # durable before the writer commits rows that refer to these blobs
         for view in chunk:
             view["stored"] = {
                 sha: stored[sha] for sha in [view["sha"], *(s for s, _ in view.get("blobs", ()))]

@@ -62,6 +62,7 @@ class Workspace:
         ):
             tx = Transaction(self, conn, actor)
             yield tx
+            self.blobs.sync()  # blobs the rows refer to are durable before the rows commit
             tx.seqs = self.journal.append(conn, tx.events, self.clock.now())
 
     @contextmanager

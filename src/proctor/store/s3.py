@@ -195,6 +195,9 @@ class S3BlobStore:
         except ClientError as exc:
             raise BlobError(f"cannot set legal hold on blob {sha256}: {_code(exc)}") from None
 
+    def sync(self) -> None:
+        """Nothing to do: an object is durable once S3 acknowledges the PUT."""
+
     def get(self, sha256: str) -> bytes:
         try:
             response = self.client.get_object(Bucket=self.location.bucket, Key=self.key_for(sha256))
