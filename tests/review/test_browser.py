@@ -61,12 +61,8 @@ if not DATA.exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402 - only where Chromium exists
 
-# The server is started with the review module's plugin even before `proctor` lists it.
 SERVE = """
 import typer
-from proctor import bootstrap
-if "review" not in bootstrap.MODULES:
-    bootstrap.MODULES.append("review")
 from proctor.cli.serve_cmd import serve
 typer.run(serve)
 """

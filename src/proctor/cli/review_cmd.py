@@ -20,11 +20,11 @@ from proctor.cli.common import (
     WorkspaceOpt,
     actor_for,
     console,
+    open_ws,
     parse_as_of,
     print_json,
     print_table,
 )
-from proctor.cli.review_setup_cmd import review_ws
 
 app = typer.Typer(
     help="Supervisory review of communications (FINRA 3110(b)(4)): policies, queues, coverage.",
@@ -51,7 +51,7 @@ def policy_import(
     """Propose a new policy version from a file; it is active once someone else approves it."""
     from proctor.review.store import import_policy
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = import_policy(ws, file, actor_for(ws, as_))
     if as_json:
         print_json({k: v for k, v in row.items() if k != "document"})
@@ -72,7 +72,7 @@ def policy_approve(
     """Approve a proposed version (not its proposer); it replaces the policy's active version."""
     from proctor.review.store import approve_policy
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = approve_policy(ws, version_id, actor_for(ws, as_), comment)
     console.print(f"{row['id']}: policy {row['policy_id']} version {row['label']} is active")
 
@@ -87,7 +87,7 @@ def policy_reject(
     """Turn down a proposed version; it never becomes active."""
     from proctor.review.store import reject_policy
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = reject_policy(ws, version_id, actor_for(ws, as_), reason)
     console.print(f"{row['id']}: rejected")
 
@@ -101,7 +101,7 @@ def policy_list(
     """Every policy version on record, newest first."""
     from proctor.review.store import list_versions
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with ws.read() as conn:
         rows = list_versions(conn, policy)
     if as_json:
@@ -115,7 +115,7 @@ def policy_show(version_id: str, workspace: Path | None = WorkspaceOpt, as_json:
     """One version with its full content as enforced."""
     from proctor.review.store import get_version
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with ws.read() as conn:
         row = get_version(conn, version_id)
     if as_json:
@@ -135,7 +135,7 @@ def select_(
     as_json: bool = JsonOpt,
 ) -> None:
     """Run the review.selection control: every active policy over every message not yet evaluated."""
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with console.status("Selecting communications for review"):
         run = ws.controls.run("review.selection", actor=actor_for(ws, as_), as_of=parse_as_of(as_of))
     summary = run["summary"]
@@ -169,7 +169,7 @@ def route(workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> 
     """Route review items still unassigned (e.g. after importing the supervision hierarchy)."""
     from proctor.review.routing import route_pending
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     result = route_pending(ws, actor_for(ws, as_))
     console.print(f"routed {result['routed']}, still unassigned {result['unassigned']}")
 
@@ -187,7 +187,7 @@ def queue(
     """Your open review items, soonest due first."""
     from proctor.review.decisions import queue as review_queue
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     user = actor_for(ws, as_)
     rows = review_queue(ws, user, everyone=everyone)
     if as_json:
@@ -199,7 +199,7 @@ def queue(
 @app.command()
 def show(alert_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
     """A review item: the message with its hits highlighted, and why it was selected."""
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     alert = ws.alerts.view(alert_id, ws.users.get(actor_for(ws, as_)))
     evidence: dict[str, Any] = alert["evidence"]
     console.print(
@@ -229,7 +229,7 @@ def decide(
     """Decide a review item: no issue (close), escalate (to a case) or request information."""
     from proctor.review.decisions import decide as record
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     result = record(
         ws,
         alert_id,
@@ -251,7 +251,7 @@ def log(
     """Evidence of review from the journal: who decided which item, when, and why."""
     from proctor.review.decisions import review_log
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     rows = review_log(ws, limit)
     if as_json:
         print_json(rows)
@@ -268,7 +268,7 @@ def sla(as_of: str | None = AsOfOpt, workspace: Path | None = WorkspaceOpt, as_j
     """Review items past their deadline (the review.sla control raises these daily)."""
     from proctor.review.sla import overdue
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     rows = overdue(ws, parse_as_of(as_of) or ws.clock.now())
     if as_json:
         print_json(rows)
@@ -291,7 +291,7 @@ def coverage(
     """Run the coverage register (control review.coverage), keep the report, and show it."""
     from proctor.review.coverage import load_report
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     run = ws.controls.run("review.coverage", actor=actor_for(ws, as_), as_of=parse_as_of(as_of))
     report = load_report(ws, run["summary"].get("report_id")) or {}
     if as_json:
@@ -328,7 +328,7 @@ def metrics(
     """Timeliness and backlog per principal, hit and false-positive rates per term, sampling."""
     from proctor.review.metrics import review_metrics
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     data = review_metrics(ws, parse_as_of(as_of))
     if as_json:
         print_json(data)

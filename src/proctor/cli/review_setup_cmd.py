@@ -18,7 +18,6 @@ from proctor.cli.common import (
     print_table,
 )
 from proctor.core.errors import InputError
-from proctor.platform import Workspace
 
 directory_app = typer.Typer(
     help="The firm directory: people, mailboxes, group mailboxes, chat and help-desk accounts."
@@ -27,15 +26,6 @@ hierarchy_app = typer.Typer(
     help="The supervision hierarchy: each person's designated principal and delegates."
 )
 exemption_app = typer.Typer(help="Approved, dated exemptions from the coverage requirement.")
-
-
-def review_ws(workspace: Path | None) -> Workspace:
-    """The workspace with the review controls registered (whatever modules it was opened with)."""
-    from proctor.review.plugin import ensure_registered
-
-    ws = open_ws(workspace)
-    ensure_registered(ws)
-    return ws
 
 
 # --- directory -------------------------------------------------------------------------------------
@@ -54,7 +44,7 @@ def directory_import(
     from proctor.review.coverage import coverage_report
     from proctor.review.directory import import_directory
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     result = import_directory(ws, file, actor_for(ws, as_), fmt, deactivate_missing)
     new = set(result["added"]) | set(result["changed"])
     gaps = [
@@ -87,7 +77,7 @@ def directory_list(
     """Every directory entry."""
     from proctor.review.directory import list_entries
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with ws.read() as conn:
         rows = list_entries(conn, include_inactive=inactive)
     if as_json:
@@ -112,7 +102,7 @@ def hierarchy_import(
     """Replace the supervision hierarchy with the file's."""
     from proctor.review.routing import import_hierarchy
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     result = import_hierarchy(ws, file, actor_for(ws, as_))
     if as_json:
         print_json(result)
@@ -129,7 +119,7 @@ def hierarchy_list(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOp
     """Each covered person, their designated principal and the principal's delegates."""
     from proctor.review.routing import hierarchy_rows
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with ws.read() as conn:
         rows = hierarchy_rows(conn)
     if as_json:
@@ -157,7 +147,7 @@ def exemption_add(
     """Propose an exemption; it clears the gap once a second person approves it."""
     from proctor.review.exemptions import propose_exemption
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = propose_exemption(ws, target, reason, _day(until), actor_for(ws, as_))
     console.print(
         f"{row['id']}: exemption of {row['target']} proposed; "
@@ -172,7 +162,7 @@ def exemption_approve(
     """Approve a proposed exemption (not its proposer); open coverage alerts on it are closed."""
     from proctor.review.exemptions import approve_exemption
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = approve_exemption(ws, exemption_id, actor_for(ws, as_))
     console.print(
         f"{row['id']}: approved until {row['valid_until']}; "
@@ -192,7 +182,7 @@ def exemption_revoke(
     """End an exemption early; the next coverage run raises the gap again."""
     from proctor.review.exemptions import revoke_exemption
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     row = revoke_exemption(ws, exemption_id, actor_for(ws, as_), reason)
     console.print(f"{row['id']}: revoked")
 
@@ -202,7 +192,7 @@ def exemption_list(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOp
     """Every exemption with its status, approver and end date."""
     from proctor.review.exemptions import list_exemptions
 
-    ws = review_ws(workspace)
+    ws = open_ws(workspace)
     with ws.read() as conn:
         rows = list_exemptions(conn)
     if as_json:
