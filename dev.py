@@ -3,7 +3,7 @@
 
 `demo` creates .venv from the lock file (once; again only when the lock changes) and runs
 `proctor demo`. `test` does the same, makes sure PostgreSQL and Chromium are installed and running
-(Debian packages, installed when missing), then runs lint, type checks, the import contracts and
+(Debian packages, installed when missing) and that Java is there for PySpark, then runs lint, type checks, the import contracts and
 the whole test suite on SQLite and PostgreSQL. Standard library only: it runs before anything is installed.
 """
 
@@ -110,6 +110,13 @@ def ensure_chromium() -> None:
         apt_install("chromium")
 
 
+def ensure_java() -> None:
+    """PySpark (the trading engine's scale-out path) needs a Java 17+ runtime."""
+    if not shutil.which("java"):
+        say("installing Java (Debian)")
+        apt_install("openjdk-17-jre-headless")
+
+
 def demo(args: list[str]) -> int:
     setup()
     return run([str(BIN / "proctor"), "demo", *args])
@@ -128,6 +135,7 @@ def test(args: list[str]) -> int:
     setup()
     ensure_postgres()
     ensure_chromium()
+    ensure_java()
     say("ruff")
     must([str(BIN / "ruff"), "check", "src", "tests", "tools", "benchmarks", "dev.py"])
     say("mypy (strict on core and journal)")

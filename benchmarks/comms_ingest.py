@@ -42,7 +42,8 @@ from proctor.comms.search import SearchQuery, search
 from proctor.comms.sources import SourceSpec, add_source, get_source
 from proctor.comms.storing import ChunkWriter, add_to_index
 from proctor.comms.views import ViewContext, view_of
-from proctor.platform import Workspace, init_workspace, open_workspace
+from proctor.bootstrap import init_workspace, open_workspace
+from proctor.platform import Workspace
 
 ENRON = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "enron" / "maildir.tar.gz"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from proctor.core.alerts import Subject
 from proctor.journal.verify import verify_journal
-from proctor.platform import init_workspace, open_workspace
+from proctor.bootstrap import init_workspace, open_workspace
 
 
 def append_events(ws, total: int, batch: int) -> float:

@@ -16,10 +16,11 @@ import pytest
 
 os.environ.setdefault("PROCTOR_PASSWORD_PROFILE", "cheapest")
 
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.core.clock import FixedClock
 from proctor.core.controls import ControlRegistry
 from proctor.core.ids import SequentialIds
-from proctor.platform import Workspace, init_workspace, open_workspace
+from proctor.platform import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

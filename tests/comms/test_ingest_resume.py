@@ -22,7 +22,7 @@ from tests.comms.archive_support import daily_mail, ingest_folder, register, wri
 CHILD = """
 import sys, time
 from pathlib import Path
-from proctor.platform import open_workspace
+from proctor.bootstrap import open_workspace
 from proctor.comms.ingest import ingest
 ws = open_workspace(Path(sys.argv[1]))
 ingest(ws, Path(sys.argv[2]), source="mbx.dana", actor="ada", chunk_size=40,

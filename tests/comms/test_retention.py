@@ -204,7 +204,9 @@ def _records_only(obj: object, name: str | None, type_: str, reflected: bool, co
 
 def test_migration_builds_exactly_the_records_tables(tmp_path: Path, db_url: str) -> None:
     url = db_url or f"sqlite+pysqlite:///{tmp_path / 'schema.db'}"
-    upgrade_to_head(url)
+    from proctor.bootstrap import migration_folders
+
+    upgrade_to_head(url, migration_folders())
     declared = {t.name for t in (retention_tables.retention_versions, retention_tables.hold_items)}
     assert declared <= RECORDS_TABLES
     engine = create_engine(url)

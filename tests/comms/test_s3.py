@@ -11,13 +11,14 @@ import boto3
 import pytest
 import sqlalchemy as sa
 
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.comms.disposal import approve_disposal, propose_disposal
 from proctor.comms.holds import HoldCriteria, place_hold, release_hold
 from proctor.comms.tables import messages
 from proctor.core.clock import FixedClock
 from proctor.core.ids import SequentialIds
 from proctor.journal.verify import verify_journal
-from proctor.platform import Workspace, init_workspace, open_workspace
+from proctor.platform import Workspace
 from proctor.store.blobs import BlobError
 from proctor.store.s3 import S3BlobStore, S3ConfigError, S3Location
 from tests.comms.records_support import desk_traffic, ingest_emails, register

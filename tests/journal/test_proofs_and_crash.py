@@ -13,9 +13,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from proctor.bootstrap import open_workspace
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.journal.verify import verify_journal
-from proctor.platform import open_workspace
 from proctor.store.schema import alerts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ def test_history_recreates_every_version_with_who_and_when(ws):
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from proctor.platform import open_workspace
+    from proctor.bootstrap import open_workspace
     from proctor.core.alerts import Subject
     ws = open_workspace(Path(sys.argv[1]))
     for batch in range(100000):

@@ -19,7 +19,6 @@ from proctor.comms.ingest import ingest
 from proctor.comms.sources import SourceSpec, add_source
 from proctor.platform import Workspace
 from proctor.review.directory import import_directory
-from proctor.review.plugin import ensure_registered
 from proctor.review.routing import import_hierarchy
 from proctor.review.store import approve_policy, import_policy
 
@@ -156,7 +155,6 @@ def propose_and_approve(ws: Workspace, desk: Desk, doc: dict[str, Any], name: st
 
 def build_desk(ws: Workspace, root: Path, policy: dict[str, Any] | None = POLICY) -> Desk:
     """Source, traffic, directory and hierarchy; the policy too unless `policy` is None."""
-    ensure_registered(ws)
     desk = Desk(root)
     root.mkdir(parents=True, exist_ok=True)
     register_desk_source(ws)

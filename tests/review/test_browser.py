@@ -23,14 +23,12 @@ from typing import Any
 
 import pytest
 
-from proctor.bootstrap import open_workspace
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.comms.ingest import ingest
 from proctor.comms.sources import SourceSpec, add_source
-from proctor.platform import init_workspace
 from proctor.platform.alerts import AlertQuery
 from proctor.review import DEMO_POLICY
 from proctor.review.directory import import_directory
-from proctor.review.plugin import ensure_registered
 from proctor.review.routing import import_hierarchy
 from proctor.review.store import approve_policy, import_policy
 
@@ -97,7 +95,6 @@ def _prepare(root: Path) -> tuple[Path, int, float]:
     init_workspace(path, firm="Enron North America Corp.", domains=["enron.com"], default_user="paula")
     ws = open_workspace(path)
     try:
-        ensure_registered(ws)
         for name, role in (
             ("ada", "admin"),
             ("paula", "principal"),

@@ -210,9 +210,6 @@ def test_every_report_is_kept_as_a_journaled_record_with_its_json(ws: Workspace,
 
 
 def test_an_empty_directory_is_no_input_not_a_clean_bill(ws: Workspace) -> None:
-    from proctor.review.plugin import ensure_registered
-
-    ensure_registered(ws)
     run = ws.controls.run("review.coverage", actor="paula")
     assert run["outcome"] == "no_input"
     report = load_report(ws)

@@ -62,9 +62,6 @@ def test_timeliness_backlog_and_per_term_rates(ws: Workspace, clock: FixedClock,
 
 
 def test_the_demo_stages_the_gap_and_every_review_state(ws: Workspace) -> None:
-    from proctor.review.plugin import ensure_registered
-
-    ensure_registered(ws)
     seed_comms(ws, "ada")
     summary = seed_demo(ws, "ada")
     assert summary["policies"] == ["lexicon-correspondence", "random-sample-correspondence"]

@@ -52,7 +52,7 @@ def test_concurrent_processes_share_one_writer_path(sqlite_ws):
     """Two processes appending at once: both finish, the journal verifies, nothing interleaves."""
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from proctor.platform import open_workspace
+        from proctor.bootstrap import open_workspace
         from proctor.core.alerts import Subject
         ws = open_workspace(Path({str(sqlite_ws.path)!r}))
         for i in range(60):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from proctor.bootstrap import plugins
+from proctor.bootstrap import migration_folders, specs
 from proctor.platform.migrate import upgrade_to_head
 from proctor.store.db import create_engine
 from proctor.store.schema import UNMANAGED_PREFIXES, metadata
@@ -17,9 +17,9 @@ def _managed(name, type_, parent_names) -> bool:
 
 
 def test_migrated_schema_matches_the_declared_tables(tmp_path, db_url):
-    plugins()  # every module's tables join the metadata
+    specs()  # every module's tables join the metadata
     url = db_url or f"sqlite+pysqlite:///{tmp_path / 'schema.db'}"
-    upgrade_to_head(url)
+    upgrade_to_head(url, migration_folders())
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -36,5 +36,5 @@ def test_migrated_schema_matches_the_declared_tables(tmp_path, db_url):
 
 def test_upgrading_twice_is_a_no_op(tmp_path):
     url = f"sqlite+pysqlite:///{tmp_path / 'twice.db'}"
-    upgrade_to_head(url)
-    upgrade_to_head(url)
+    upgrade_to_head(url, migration_folders())
+    upgrade_to_head(url, migration_folders())

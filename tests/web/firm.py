@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from proctor.bootstrap import open_workspace
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.clock import Clock
 from proctor.core.evidence import (
@@ -23,7 +23,6 @@ from proctor.core.evidence import (
     TimelinePoint,
     default_blocks,
 )
-from proctor.platform import init_workspace
 
 PASSWORD = "proctor-demo"
 STAFF = [

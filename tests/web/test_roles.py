@@ -35,7 +35,7 @@ def test_a_reviewer_is_refused_the_principals_approval_page(client_for: Clients)
     client, _ = client_for("ravi")
     page = client.get("/approvals")
     assert page.status_code == 403
-    assert "Not allowed" in page.text and "may not alert.approve" in page.text
+    assert "Not allowed" in page.text and "may not approve alert closings" in page.text
     assert client.get("/api/approvals").status_code == 403
     assert 'href="/approvals"' not in client.get("/").text
 

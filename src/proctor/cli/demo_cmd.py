@@ -38,9 +38,8 @@ def demo(
     ),
 ) -> None:
     """Create a demo workspace with a synthetic firm, run every control, and summarise the findings."""
-    from proctor.bootstrap import open_workspace, seed_demos
+    from proctor.bootstrap import init_workspace, open_workspace, seed_demos
     from proctor.journal.verify import verify_journal
-    from proctor.platform import init_workspace
     from proctor.platform.demo import DEMO_PASSWORD, seed_staff, work_alerts
 
     started = time.monotonic()

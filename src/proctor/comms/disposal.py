@@ -22,12 +22,13 @@ import sqlalchemy as sa
 
 from proctor.comms.holds import held_ids, sweep_holds
 from proctor.comms.model import CommsError
+from proctor.comms.permissions import RECORD_DISPOSE
 from proctor.comms.retention_tables import disposals
 from proctor.comms.search import unindex
 from proctor.comms.tables import messages, quarantine, sightings
 from proctor.core.clock import iso_utc
 from proctor.core.errors import InputError, InvalidTransition, NotFound, PermissionDenied
-from proctor.core.roles import RECORD_DISPOSE, require
+from proctor.core.roles import require
 from proctor.store.blobs import BlobError
 from proctor.store.schema import blobs
 

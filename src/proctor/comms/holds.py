@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from proctor.comms.permissions import RECORD_DISPOSE
 from proctor.comms.record_filter import query_ids
 from proctor.comms.retention_tables import hold_items, holds
 from proctor.comms.tables import messages, participants, search_rows
 from proctor.core.clock import iso_utc, parse_iso
 from proctor.core.errors import InputError, InvalidTransition, NotFound
-from proctor.core.roles import RECORD_DISPOSE, require
+from proctor.core.roles import require
 
 if TYPE_CHECKING:
     from proctor.platform.transaction import Transaction

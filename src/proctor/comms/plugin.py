@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from proctor.comms import tables  # noqa: F401  (registers the archive's tables)
+import sqlalchemy as sa
+
+from proctor.comms import permissions, tables
 from proctor.comms.cadence import source_cadence
 from proctor.comms.completeness import RULE, capture_completeness
 from proctor.comms.demo import seed_demo
 from proctor.comms.evidence import EVIDENCE_RENDERERS
 from proctor.comms.volume import volume_anomaly
 from proctor.core.controls import ControlSpec
+from proctor.core.modules import ModuleSpec
 
-__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "seed_demo"]
+__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
 
 CONTROLS: list[ControlSpec] = [
     ControlSpec(
@@ -46,3 +50,18 @@ CONTROLS: list[ControlSpec] = [
         "zero against a baseline of 3 or more, or under 25% of a baseline of 8 or more, is an alert.",
     ),
 ]
+
+SPEC = ModuleSpec(
+    name="comms",
+    title="Communications archive (SEA 17a-4, FINRA 4511)",
+    controls=tuple(CONTROLS),
+    evidence_renderers=EVIDENCE_RENDERERS,
+    tables=tuple(v for v in vars(tables).values() if isinstance(v, sa.Table)),
+    migrations=Path(__file__).parent / "migrations",
+    permissions=permissions.GRANTS,
+    seed_demo=seed_demo,
+    cli="proctor.cli.comms_cmd:app",
+    cli_help="Communications archive: sources, ingest, search, retention, holds, production.",
+    docs="docs/comms.md",
+    alert_role="principal",
+)

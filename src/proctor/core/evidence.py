@@ -84,3 +84,6 @@ class RendererRegistry:
 
     def blocks(self, evidence_type: str, evidence: dict[str, Any]) -> list[Block]:
         return self.renderers.get(evidence_type, default_blocks)(evidence)
+
+    def __contains__(self, evidence_type: object) -> bool:
+        return evidence_type in self.renderers

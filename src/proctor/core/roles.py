@@ -7,7 +7,7 @@ auditors and examiners read everything and change nothing, admins run the instal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,9 +32,6 @@ CONTROL_RUN = "control.run"
 USER_ADMIN = "user.admin"
 POLICY_CHANGE = "policy.change"  # propose review policies, lexicons, retention, formulas
 POLICY_APPROVE = "policy.approve"
-RESERVE_WORK = "reserve.work"
-RESERVE_SIGNOFF = "reserve.signoff"
-RECORD_DISPOSE = "record.dispose"
 NPI_VIEW = "npi.view"
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -50,9 +47,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             USER_ADMIN,
             POLICY_CHANGE,
             POLICY_APPROVE,
-            RECORD_DISPOSE,
             NPI_VIEW,
-            RESERVE_WORK,
         }
     ),
     Role.PRINCIPAL: frozenset(
@@ -66,16 +61,46 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
             CONTROL_RUN,
             POLICY_CHANGE,
             POLICY_APPROVE,
-            RECORD_DISPOSE,
             NPI_VIEW,
         }
     ),
     Role.REVIEWER: frozenset({READ, ALERT_WORK, CASE_WORK, NPI_VIEW}),
-    Role.FINOP: frozenset(
-        {READ, ALERT_WORK, CONTROL_RUN, RESERVE_WORK, RESERVE_SIGNOFF, POLICY_CHANGE, POLICY_APPROVE}
-    ),
+    Role.FINOP: frozenset({READ, ALERT_WORK, CONTROL_RUN, POLICY_CHANGE, POLICY_APPROVE}),
     Role.AUDITOR: frozenset({READ, ALERT_VIEW_ALL, NPI_VIEW}),
 }
+
+
+# What each permission lets a person do, in words, for messages people read.
+DESCRIPTIONS: dict[str, str] = {
+    READ: "read",
+    ALERT_WORK: "work alerts",
+    ALERT_ASSIGN: "assign alerts to others",
+    ALERT_APPROVE: "approve alert closings",
+    ALERT_VIEW_ALL: "see every queue",
+    CASE_WORK: "work cases",
+    CONTROL_RUN: "run controls",
+    USER_ADMIN: "administer users",
+    POLICY_CHANGE: "propose changes to policies, rules and settings",
+    POLICY_APPROVE: "approve changes to policies, rules and settings",
+    NPI_VIEW: "view customers' nonpublic personal information",
+}
+
+
+def grant(permissions: Mapping[str, Iterable[str]], descriptions: Mapping[str, str] | None = None) -> None:
+    """Add a module's own permissions to the roles it names (idempotent).
+
+    The platform's permissions live above; each module declares its own in its `ModuleSpec`,
+    and bootstrap grants them, so this file never names a module.
+    """
+    for permission, roles in permissions.items():
+        for role in roles:
+            role_ = Role(role)
+            PERMISSIONS[role_] = PERMISSIONS[role_] | {permission}
+    DESCRIPTIONS.update(descriptions or {})
+
+
+def describe(permission: str) -> str:
+    return DESCRIPTIONS.get(permission, permission.replace(".", " ").replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -104,7 +129,7 @@ def require(user: User, permission: str) -> None:
     if not user.active:
         raise PermissionDenied(f"user {user.name!r} is deactivated")
     if permission not in PERMISSIONS[user.role]:
-        raise PermissionDenied(f"user {user.name!r} ({user.role}) may not {permission}")
+        raise PermissionDenied(f"{user.name} ({user.role}) may not {describe(permission)}")
 
 
 def require_not_subject(user: User, subject_ids: Iterable[str], what: str) -> None:

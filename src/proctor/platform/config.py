@@ -34,6 +34,11 @@ four_eyes_controls = []
 [cli]
 # The user CLI actions are attributed to when --as is not given.
 default_user = "{default_user}"
+
+[modules]
+# The surveillance modules this workspace uses; controls of other modules do not run.
+# Change with `proctor modules set` (journaled), not by hand.
+enabled = [{modules}]
 """
 
 
@@ -46,6 +51,7 @@ class Config:
     blob_url: str = "blobs"
     four_eyes: FourEyesPolicy = field(default_factory=FourEyesPolicy)
     default_user: str = ""
+    enabled_modules: tuple[str, ...] | None = None  # None: every module (workspaces made before the setting)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,7 +68,12 @@ class Config:
 
 
 def write_default(
-    root: Path, firm: str, domains: list[str], default_user: str = "", database_url: str = ""
+    root: Path,
+    firm: str,
+    domains: list[str],
+    default_user: str = "",
+    database_url: str = "",
+    modules: list[str] | None = None,
 ) -> Path:
     path = root / CONFIG_NAME
     text = DEFAULT_CONFIG.format(
@@ -70,9 +81,37 @@ def write_default(
         domains=", ".join(f'"{d}"' for d in domains),
         default_user=default_user,
         database_url=database_url,
+        modules=", ".join(f'"{m}"' for m in (modules or [])),
     )
+    if modules is None:  # every module: leave the setting out so modules added later are included
+        text = text.replace("enabled = []\n", "# enabled = [...]  (absent: every module)\n")
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def set_enabled_modules(root: Path, modules: list[str]) -> None:
+    """Rewrite only the `[modules] enabled` line, keeping the rest of the file as the firm wrote it."""
+    path = root / CONFIG_NAME
+    lines = path.read_text(encoding="utf-8").splitlines()
+    value = "enabled = [" + ", ".join(f'"{m}"' for m in modules) + "]"
+    out, in_section, done = [], False, False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if in_section and not done:
+                out.append(value)
+                done = True
+            in_section = stripped == "[modules]"
+        elif in_section and stripped.lstrip("# ").startswith("enabled") and not done:
+            out.append(value)
+            done = True
+            continue
+        out.append(line)
+    if not done:
+        if not in_section:
+            out += ["", "[modules]"]
+        out.append(value)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def load_config(root: Path) -> Config:
@@ -89,6 +128,10 @@ def load_config(root: Path) -> Config:
     storage = raw.get("storage", {})
     alerts = raw.get("alerts", {})
     cli = raw.get("cli", {})
+    modules = raw.get("modules", {})
+    enabled = modules.get("enabled") if isinstance(modules, dict) else None
+    if enabled is not None and not (isinstance(enabled, list) and all(isinstance(m, str) for m in enabled)):
+        raise InputError("must be a list of module names", file=str(path), field="modules.enabled")
     try:
         min_sev = Severity(alerts.get("four_eyes_min_severity", "high"))
     except ValueError:
@@ -105,5 +148,6 @@ def load_config(root: Path) -> Config:
             min_severity=min_sev, controls=frozenset(alerts.get("four_eyes_controls", []))
         ),
         default_user=os.environ.get("PROCTOR_USER") or str(cli.get("default_user", "")),
+        enabled_modules=tuple(enabled) if enabled is not None else None,
         raw=raw,
     )

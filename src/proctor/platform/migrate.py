@@ -1,7 +1,14 @@
-"""Alembic, driven from code: one migration history per module, all upgraded to their heads."""
+"""Alembic, driven from code: one migration history per module, all upgraded to their heads.
+
+The platform's own history lives in `proctor/migrations/versions`; each module keeps its history
+in its own package (its `ModuleSpec.migrations`), and bootstrap passes those folders in, so the
+platform never names a module.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,11 +22,12 @@ import proctor
 MIGRATIONS = Path(proctor.__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> AlembicConfig:
+def alembic_config(url: str, locations: Sequence[Path] = ()) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("version_locations", str(MIGRATIONS / "versions"))
+    folders = [MIGRATIONS / "versions", *locations]
+    cfg.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
@@ -30,8 +38,8 @@ def _engine_url(url: str) -> str:
     return url
 
 
-def is_current(url: str) -> bool:
-    cfg = alembic_config(_engine_url(url))
+def is_current(url: str, locations: Sequence[Path] = ()) -> bool:
+    cfg = alembic_config(_engine_url(url), locations)
     heads = set(ScriptDirectory.from_config(cfg).get_heads())
     engine = sa.create_engine(_engine_url(url))
     try:
@@ -42,7 +50,7 @@ def is_current(url: str) -> bool:
     return current == heads
 
 
-def upgrade_to_head(url: str) -> None:
-    if is_current(url):
+def upgrade_to_head(url: str, locations: Sequence[Path] = ()) -> None:
+    if is_current(url, locations):
         return
-    command.upgrade(alembic_config(_engine_url(url)), "heads")
+    command.upgrade(alembic_config(_engine_url(url), locations), "heads")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,7 @@ class Workspace:
         clock: Clock,
         ids: IdFactory,
         registry: ControlRegistry,
+        modules: Sequence[str] = (),
     ) -> None:
         from proctor.platform.alerts import AlertService
         from proctor.platform.cases import CaseService
@@ -46,6 +47,7 @@ class Workspace:
         self.clock = clock
         self.ids = ids
         self.registry = registry
+        self.modules: tuple[str, ...] = tuple(modules)  # the modules this workspace uses
         self._write_lock = threading.RLock()
         self.users = UserService(self)
         self.alerts = AlertService(self)
@@ -91,18 +93,23 @@ def init_workspace(
     domains: list[str] | None = None,
     default_user: str = "",
     database_url: str = "",
+    modules: list[str] | None = None,
+    migrations: Sequence[Path] = (),
 ) -> Path:
-    """Create the folder, config, journal signing key and schema. Refuses to overwrite a workspace."""
+    """Create the folder, config, journal signing key and schema. Refuses to overwrite a workspace.
+
+    Use `proctor.bootstrap.init_workspace`, which passes every module's migration folder.
+    """
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise InputError("a workspace already exists here", file=str(root))
     root.mkdir(parents=True, exist_ok=True)
     (root / "keys").mkdir(exist_ok=True)
     (root / "blobs").mkdir(exist_ok=True)
-    write_default(root, firm, domains or ["example-securities.com"], default_user, database_url)
+    write_default(root, firm, domains or ["example-securities.com"], default_user, database_url, modules)
     config = load_config(root)
     signing.generate_key(config.key_path)
-    upgrade_to_head(config.database_url or sqlite_url(config.db_path))
+    upgrade_to_head(config.database_url or sqlite_url(config.db_path), migrations)
     return root
 
 
@@ -112,10 +119,13 @@ def open_workspace(
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     registry: ControlRegistry | None = None,
+    migrations: Sequence[Path] = (),
+    modules: Sequence[str] = (),
 ) -> Workspace:
+    """Open a workspace. Use `proctor.bootstrap.open_workspace`, which passes the full registry."""
     config = load_config(root.resolve())
     url = config.database_url or sqlite_url(config.db_path)
-    upgrade_to_head(url)
+    upgrade_to_head(url, migrations)
     engine = create_engine(url)
     key = signing.load_private_key(config.key_path)
     return Workspace(
@@ -126,4 +136,5 @@ def open_workspace(
         clock=clock or SystemClock(),
         ids=ids or new_id,
         registry=registry or ControlRegistry(),
+        modules=modules,
     )

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from proctor.core.errors import InputError, NotFound
-from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, RESERVE_WORK, require
+from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, require
 from proctor.reserve import alerting, service
 from proctor.reserve.bizcal import BankCalendar
 from proctor.reserve.changes import Approval, ReplayTarget, apply_changes, approval_state, diff, replay
@@ -24,6 +24,7 @@ from proctor.reserve.components import Settings
 from proctor.reserve.errors import ReserveError
 from proctor.reserve.hindsight import HindsightFinding, findings_for
 from proctor.reserve.notification import draft_notice
+from proctor.reserve.permissions import RESERVE_WORK
 from proctor.reserve.tables import computations, input_sets, proposals, rule_versions
 
 KINDS = ("formula", "parameter", "mapping")

@@ -8,12 +8,14 @@ and CCO, and the daily-computation threshold is watched month by month.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
-from proctor.reserve import alerting, service, tables  # noqa: F401  (tables registers the schema)
+from proctor.core.modules import ModuleSpec
+from proctor.reserve import alerting, permissions, service, tables
 from proctor.reserve.bizcal import BankCalendar
 from proctor.reserve.cadence import MonthEnd, daily_required
 from proctor.reserve.demo import seed_demo
@@ -21,7 +23,7 @@ from proctor.reserve.gates import run_gates
 from proctor.reserve.hindsight import is_month_end
 from proctor.reserve.tables import computations, input_sets
 
-__all__ = ["CONTROLS", "seed_demo"]
+__all__ = ["CONTROLS", "SPEC", "seed_demo"]
 
 
 def _recent(ws: Any, since: date, until: date) -> list[dict[str, Any]]:
@@ -203,3 +205,17 @@ CONTROLS: list[ControlSpec] = [
         description="Average total credits of the last 12 month-ends against $500 million.",
     ),
 ]
+
+SPEC = ModuleSpec(
+    name="reserve",
+    title="Customer reserve (SEA 15c3-3)",
+    controls=tuple(CONTROLS),
+    tables=tuple(v for v in vars(tables).values() if isinstance(v, sa.Table)),
+    migrations=Path(__file__).parent / "migrations",
+    permissions=permissions.GRANTS,
+    seed_demo=seed_demo,
+    cli="proctor.cli.reserve_cmd:app",
+    cli_help="Customer reserve (15c3-3): inputs, computation, variances, sign-off, formula changes.",
+    docs="docs/reserve.md",
+    alert_role="finop",
+)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from proctor.core.alerts import Subject
 from proctor.core.errors import InputError, NotFound
-from proctor.core.roles import READ, RESERVE_SIGNOFF, RESERVE_WORK, require
+from proctor.core.roles import READ, require
 from proctor.reserve import alerting, variance
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import Computation, compute_both
@@ -29,6 +29,7 @@ from proctor.reserve.explain import explain
 from proctor.reserve.gates import GateReport, run_gates
 from proctor.reserve.loaders import Book, find_input, load_book
 from proctor.reserve.notification import draft_notice
+from proctor.reserve.permissions import RESERVE_SIGNOFF, RESERVE_WORK
 from proctor.reserve.report import exhibit_json
 from proctor.reserve.ruletable import RuleTable
 from proctor.reserve.schemas import FIRM_FILE, SCHEMAS

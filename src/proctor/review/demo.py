@@ -56,9 +56,6 @@ clientservice@harborstreet.com,carl,rita
 
 
 def _run_selection(ws: Workspace, as_of: datetime | None) -> list[str]:
-    from proctor.review.plugin import ensure_registered
-
-    ensure_registered(ws)
     run = ws.controls.run("review.selection", actor="paula", as_of=as_of)
     return list(run["alert_ids"])
 

@@ -9,20 +9,20 @@ under every active policy (``review.selection``), selected items are reviewed by
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+
+import sqlalchemy as sa
 
 from proctor.core.controls import ControlSpec
-from proctor.review import tables  # noqa: F401  (registers the review tables)
+from proctor.core.modules import ModuleSpec
+from proctor.review import tables
 from proctor.review.coverage import coverage_control
 from proctor.review.demo import seed_demo
 from proctor.review.evidence import EVIDENCE_RENDERERS
 from proctor.review.run import selection_control
 from proctor.review.sla import sla_control
 
-if TYPE_CHECKING:
-    from proctor.platform.workspace import Workspace
-
-__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "ensure_registered", "seed_demo"]
+__all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
 
 RULE = "FINRA 3110(b)(4)"
 
@@ -62,8 +62,17 @@ CONTROLS: list[ControlSpec] = [
 ]
 
 
-def ensure_registered(ws: Workspace) -> None:
-    """Make the review controls runnable on a workspace opened without this module's plugin."""
-    for spec in CONTROLS:
-        if spec.name not in ws.registry:
-            ws.registry.register(spec)
+SPEC = ModuleSpec(
+    name="review",
+    title="Supervisory review (FINRA 3110)",
+    controls=tuple(CONTROLS),
+    evidence_renderers=EVIDENCE_RENDERERS,
+    tables=tuple(v for v in vars(tables).values() if isinstance(v, sa.Table)),
+    migrations=Path(__file__).parent / "migrations",
+    seed_demo=seed_demo,
+    cli="proctor.cli.review_cmd:app",
+    cli_help="Supervisory review: policies, lexicons, selection, queues, coverage, metrics.",
+    docs="docs/review.md",
+    alert_role="reviewer",
+    requires=("comms",),
+)

@@ -1,0 +1,91 @@
+"""The module contract: what a surveillance module tells the platform about itself.
+
+Everything above the modules (bootstrap, the CLI, migrations, roles, the web app) loops over these
+specs and never names a module, so adding one is its package plus one line in `bootstrap.MODULES`.
+Keeping the contract typed and in one place is what lets a test prove that every control is named
+after its module, every evidence type has a renderer and every module is documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from proctor.core.controls import ControlSpec
+from proctor.core.errors import InputError
+
+EvidenceRenderer = Callable[[dict[str, Any]], Any]
+DemoSeed = Callable[[Any, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """One domain module as the platform sees it.
+
+    `cli` is the dotted path ("package.module:attribute") of the module's Typer app, mounted as
+    `proctor <name>`; it is a path rather than an object so the CLI can load only the group a
+    command needs. `permissions` grants the module's own permissions to platform roles.
+    `alert_role` names the role whose people work the module's alerts by default (a routing hook
+    may name a person instead). `requires` lists the modules this one reads (review reads comms).
+    """
+
+    name: str
+    title: str
+    controls: tuple[ControlSpec, ...] = ()
+    evidence_renderers: Mapping[str, EvidenceRenderer] = field(default_factory=dict)
+    tables: tuple[Any, ...] = ()
+    migrations: Path | None = None
+    permissions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    seed_demo: DemoSeed | None = None
+    cli: str = ""
+    cli_help: str = ""
+    docs: str = ""
+    alert_role: str = ""
+    requires: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for control in self.controls:
+            if not control.name.startswith(f"{self.name}.") or control.module != self.name:
+                raise ValueError(f"control {control.name!r} of {self.name!r} must be named {self.name}.*")
+
+
+def validate_modules(specs: Iterable[ModuleSpec]) -> list[ModuleSpec]:
+    """One name per module, and every module it requires is present before it."""
+    seen: dict[str, ModuleSpec] = {}
+    for spec in specs:
+        if spec.name in seen:
+            raise ValueError(f"module {spec.name!r} is listed twice")
+        missing = [r for r in spec.requires if r not in seen]
+        if missing:
+            raise ValueError(f"module {spec.name!r} requires {', '.join(missing)}, listed before it")
+        seen[spec.name] = spec
+    return list(seen.values())
+
+
+def resolve_enabled(specs: Iterable[ModuleSpec], enabled: Iterable[str] | None) -> list[ModuleSpec]:
+    """The modules a workspace uses, in registry order; `None` means every module.
+
+    A module whose required module is not enabled is refused rather than silently half-working
+    (review without the archive would select from nothing and report nothing).
+    """
+    available = {s.name: s for s in specs}
+    if enabled is None:
+        return list(available.values())
+    wanted = [str(n).strip() for n in enabled if str(n).strip()]
+    unknown = sorted(set(wanted) - set(available))
+    if unknown:
+        raise InputError(
+            f"unknown module(s) {', '.join(unknown)}; available: {', '.join(available)}",
+            field="modules.enabled",
+        )
+    chosen = [s for s in available.values() if s.name in wanted]
+    names = {s.name for s in chosen}
+    for spec in chosen:
+        lacking = [r for r in spec.requires if r not in names]
+        if lacking:
+            raise InputError(
+                f"module {spec.name} needs {', '.join(lacking)} enabled as well", field="modules.enabled"
+            )
+    return chosen
