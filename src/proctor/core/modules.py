@@ -18,6 +18,7 @@ from proctor.core.errors import InputError
 
 EvidenceRenderer = Callable[[dict[str, Any]], Any]
 DemoSeed = Callable[[Any, str], dict[str, Any]]
+IntegrityCheck = Callable[[Any], list[str]]  # workspace -> problems found (empty: intact)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class ModuleSpec:
     command needs. `permissions` grants the module's own permissions to platform roles.
     `alert_role` names the role whose people work the module's alerts by default (a routing hook
     may name a person instead). `requires` lists the modules this one reads (review reads comms).
+    `integrity_checks` verify the module's derived data (a search index, say) against its records;
+    `proctor journal verify` runs them, so a hidden change to what people find is caught.
     """
 
     name: str
@@ -44,6 +47,7 @@ class ModuleSpec:
     docs: str = ""
     alert_role: str = ""
     requires: tuple[str, ...] = ()
+    integrity_checks: tuple[IntegrityCheck, ...] = ()
 
     def __post_init__(self) -> None:
         for control in self.controls:
