@@ -3,8 +3,9 @@
 
 `demo` creates .venv from the lock file (once; again only when the lock changes) and runs
 `proctor demo`. `test` does the same, makes sure PostgreSQL and Chromium are installed and running
-(Debian packages, installed when missing) and that Java is there for PySpark, then runs lint, type checks, the import contracts and
-the whole test suite on SQLite and PostgreSQL. Standard library only: it runs before anything is installed.
+and Java is there for PySpark (Debian packages, installed when missing), then runs lint, type checks,
+the import contracts and the whole test suite on SQLite and PostgreSQL.
+Standard library only: it runs before anything is installed.
 """
 
 from __future__ import annotations

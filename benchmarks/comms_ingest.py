@@ -35,6 +35,7 @@ from pathlib import Path
 
 os.environ.setdefault("PROCTOR_PASSWORD_PROFILE", "cheapest")
 
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.comms import iter_items
 from proctor.comms.ingest import ingest
 from proctor.comms.retention import schedule_in_force
@@ -42,7 +43,6 @@ from proctor.comms.search import SearchQuery, search
 from proctor.comms.sources import SourceSpec, add_source, get_source
 from proctor.comms.storing import ChunkWriter, add_to_index
 from proctor.comms.views import ViewContext, view_of
-from proctor.bootstrap import init_workspace, open_workspace
 from proctor.platform import Workspace
 
 ENRON = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "enron" / "maildir.tar.gz"

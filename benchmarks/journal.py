@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from proctor.bootstrap import init_workspace, open_workspace
 from proctor.core.alerts import Subject
 from proctor.journal.verify import verify_journal
-from proctor.bootstrap import init_workspace, open_workspace
 
 
 def append_events(ws, total: int, batch: int) -> float:

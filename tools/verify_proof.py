@@ -11,9 +11,14 @@ from the published standards, the two things a proof rests on:
   Edwards curve (hashlib supplies SHA-512).
 
 Usage:
-    python verify_proof.py PROOF.json [--public-key HEX]
-    python verify_proof.py --manifest MANIFEST.json [--public-key HEX]
+    python verify_proof.py PROOF.json [--public-key HEX] [--witness DIR]
+    python verify_proof.py --manifest MANIFEST.json [--public-key HEX] [--witness DIR]
     python verify_proof.py PRODUCTION_DIR            (reads PRODUCTION_DIR/manifest.json)
+
+--witness DIR names a folder of tree heads the examiner (or a witness) kept from earlier
+("proctor-witnessed-head/1" files, or any proof files holding a tree head): each must be signed by
+the pinned key and be consistent with the head the proof is against, through the consistency
+proofs the proof file carries in "witness_proofs" (`proctor journal prove --witness`).
 
 Prints one line per check. Exit status: 0 every check passed, 1 some check failed,
 2 the input could not be read or is not a Proctor proof.
@@ -37,6 +42,10 @@ if sys.version_info < (3, 9):  # noqa: UP036 - examiners' machines may run an ol
 INCLUSION_FORMAT = "proctor-inclusion-proof/1"
 CONSISTENCY_FORMAT = "proctor-consistency-proof/1"
 PRODUCTION_FORMAT = "proctor-production/1"
+WITNESS_FORMAT = "proctor-witnessed-head/1"
+PRODUCTION_EVENT = "comms.production.created"
+# Other signed records that state a folder's contents the same way (an incident's examiner pack).
+PRODUCTION_EVENTS = frozenset({PRODUCTION_EVENT, "access.incident.exported"})
 STH_PREFIX = b"proctor-sth/1\n"
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
@@ -470,6 +479,117 @@ def check_manifest(path: Path, report: Report, pinned: bytes | None) -> None:
             report.check(False, f"{prefix}proof {proof_name} is readable", str(exc))
     if not items:
         report.note("the manifest lists no items")
+    listed = {path.resolve()}
+    for item in items:
+        for key in ("path", "proof"):
+            if isinstance(item, dict) and isinstance(item.get(key), str):
+                listed.add((base / item[key]).resolve())
+    unlisted = sorted(
+        str(p.relative_to(base)) for p in base.rglob("*") if p.is_file() and p.resolve() not in listed
+    )
+    report.check(
+        not unlisted,
+        "every file in the production folder is listed in the manifest",
+        f"not listed: {', '.join(unlisted[:5])}",
+    )
+    _check_production_record(doc, items, base, report)
+
+
+def _check_production_record(doc: dict[str, Any], items: list[Any], base: Path, report: Report) -> None:
+    """The production's own signed leaf states its records; the manifest must list exactly those."""
+    index = [i for i in items if isinstance(i, dict) and i.get("role") == "index"]
+    if not index and "production" not in doc:
+        report.note(
+            "the manifest carries no signed production record: whether records were left out is not checked"
+        )
+        return
+    if not index:
+        report.check(False, "the manifest lists the production's index and its signed production record")
+        return
+    try:
+        proof = _load_json((base / str(index[0].get("proof"))).resolve())
+        leaf = json.loads(_b64(proof.get("leaf_data_b64"), "index proof leaf_data_b64").decode("utf-8"))
+    except (Unreadable, UnicodeDecodeError, ValueError) as exc:
+        report.check(False, "the signed production record is readable", str(exc))
+        return
+    payload = leaf.get("payload") if isinstance(leaf, dict) and isinstance(leaf.get("payload"), dict) else {}
+    if not report.check(
+        leaf.get("type") in PRODUCTION_EVENTS, "the index is proved by the production's own leaf"
+    ):
+        return
+    expected = dict(payload, produced_by=leaf.get("actor"))
+    block = doc.get("production")
+    report.check(
+        block == expected,
+        "the manifest's production block is exactly what the firm signed",
+        "the production block was edited",
+    )
+    signed = payload.get("record_ids")
+    if not isinstance(signed, list):
+        report.check(False, "the signed production record lists its record ids")
+        return
+    report.check(
+        payload.get("records") == len(signed), f"the signed production record counts {len(signed)} records"
+    )
+    originals = {str(i.get("record")) for i in items if isinstance(i, dict) and i.get("role") == "original"}
+    missing = sorted(set(signed) - originals)
+    added = sorted(originals - set(signed))
+    report.check(
+        not missing,
+        f"all {len(signed)} signed records are in the manifest",
+        f"{len(missing)} missing, first {missing[0] if missing else ''}",
+    )
+    report.check(
+        not added,
+        "no record is listed that the production did not sign",
+        f"{added[0] if added else ''} was added",
+    )
+
+
+def load_witness_heads(folder: Path) -> list[TreeHead]:
+    """Tree heads kept outside the firm: witnessed-head files, or proof files carrying a head."""
+    if not folder.is_dir():
+        raise Unreadable(f"{folder}: the witness folder does not exist")
+    heads = []
+    for path in sorted(folder.glob("*.json")):
+        doc = _load_json(path)
+        if doc.get("format") == WITNESS_FORMAT:
+            heads.append(TreeHead(_field(doc, "tree_head", dict, str(path)), str(path)))
+        elif isinstance(doc.get("tree_head"), dict):
+            heads.append(TreeHead(doc["tree_head"], str(path)))
+    if not heads:
+        raise Unreadable(f"{folder}: no witnessed tree heads in the folder")
+    return heads
+
+
+def check_witnessed(
+    doc: dict[str, Any], head: TreeHead, witnessed: list[TreeHead], report: Report, pinned: bytes | None
+) -> None:
+    """Each witnessed head must be the proof's head or provably a prefix of it (RFC 9162 2.1.4.2)."""
+    proofs: dict[tuple[int, bytes], list[bytes]] = {}
+    for i, entry in enumerate(doc.get("witness_proofs") or []):
+        where = f"witness_proofs[{i}]"
+        w = TreeHead(_field(entry, "witnessed", dict, where), where)
+        proofs[(w.size, w.root)] = [_hex(h, f"{where} proof") for h in _field(entry, "proof", list, where)]
+    for w in witnessed:
+        label = f"witnessed tree head {w.size} ({w.root.hex()[:16]}...)"
+        check_tree_head(w, label, report, pinned)
+        if w.size > head.size:
+            report.note(f"{label} is newer than the proof's head {head.size}; ask for a newer proof")
+            continue
+        path = proofs.get((w.size, w.root))
+        if w.size != head.size and path is None:
+            report.check(
+                False,
+                f"{label} is consistent with the proof's head {head.size}",
+                "the proof carries no consistency proof from this head (`journal prove --witness`)",
+            )
+            continue
+        report.check(
+            verify_consistency(w.size, head.size, w.root, head.root, path or []),
+            f"{label} is consistent with the proof's head {head.size}",
+            "the log the proof is against does not extend the witnessed head: history was rewritten",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -479,26 +599,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--manifest", help="production manifest JSON listing files and their proofs")
     parser.add_argument("--public-key", help="the firm's published Ed25519 public key (64 hex digits)")
+    parser.add_argument("--witness", help="folder of tree heads kept outside the firm (witnessed heads)")
     args = parser.parse_args(argv)
     if (args.proof is None) == (args.manifest is None):
         parser.error("give exactly one of PROOF or --manifest")
     report = Report()
     try:
         pinned = _hex(args.public_key, "--public-key") if args.public_key else None
-        if args.manifest is not None:
-            check_manifest(Path(args.manifest), report, pinned)
+        witnessed = load_witness_heads(Path(args.witness)) if args.witness else None
+        if args.manifest is not None or Path(args.proof).is_dir():
+            target = Path(args.manifest) if args.manifest is not None else Path(args.proof) / "manifest.json"
+            check_manifest(target, report, pinned)
+            doc, key = _load_json(target), "tree_head"
         else:
             target = Path(args.proof)
-            if target.is_dir():
-                check_manifest(target / "manifest.json", report, pinned)
+            doc = _load_json(target)
+            kind = doc.get("format")
+            if kind == CONSISTENCY_FORMAT:
+                check_consistency(target, report, pinned)
+                key = "second"
+            elif kind == INCLUSION_FORMAT:
+                check_inclusion(target, report, pinned)
+                key = "tree_head"
             else:
-                kind = _load_json(target).get("format")
-                if kind == CONSISTENCY_FORMAT:
-                    check_consistency(target, report, pinned)
-                elif kind == INCLUSION_FORMAT:
-                    check_inclusion(target, report, pinned)
-                else:
-                    raise Unreadable(f"{target}: unknown proof format {kind!r}")
+                raise Unreadable(f"{target}: unknown proof format {kind!r}")
+        if witnessed is not None:
+            check_witnessed(
+                doc, TreeHead(_field(doc, key, dict, str(target)), str(target)), witnessed, report, pinned
+            )
     except Unreadable as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2

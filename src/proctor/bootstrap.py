@@ -26,7 +26,7 @@ from proctor.platform import open_workspace as _open
 from proctor.platform.config import load_config
 
 # Surveillance modules, in the order their controls run. Each has `plugin.SPEC`.
-MODULES: list[str] = ["comms", "review", "reserve"]
+MODULES: list[str] = ["comms", "review", "reserve", "access", "trading"]
 
 MODULES_EVENT = "workspace.modules"
 
@@ -42,7 +42,7 @@ def load_spec(name: str) -> ModuleSpec:
 def _specs(names: tuple[str, ...]) -> tuple[ModuleSpec, ...]:
     specs = validate_modules(load_spec(n) for n in names)
     for spec in specs:
-        grant(spec.permissions)
+        grant(spec.permissions, spec.permission_descriptions)
     return tuple(specs)
 
 
@@ -131,6 +131,7 @@ def open_workspace(
         migrations=migration_folders(),
         modules=[s.name for s in chosen],
     )
+    ws.integrity_checks = tuple(c for s in chosen for c in s.integrity_checks)
     try:
         _check_modules_setting(ws, config.enabled_modules)
     except Exception:

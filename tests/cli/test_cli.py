@@ -20,7 +20,7 @@ def run(*args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | N
         capture_output=True,
         text=True,
         input=stdin,
-        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        env={**os.environ, "COLUMNS": "200", "PROCTOR_NEW_PASSWORD": "correct horse", **(env or {})},
     )
 
 

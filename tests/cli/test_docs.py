@@ -17,7 +17,10 @@ def command_paths() -> list[tuple[str, ...]]:
     paths: list[tuple[str, ...]] = []
 
     def walk(cmd, prefix: tuple[str, ...]) -> None:
-        subcommands = getattr(cmd, "commands", None)
+        if hasattr(cmd, "resolve_lazy"):  # the top level loads its groups only on use
+            subcommands = {n: cmd.resolve_lazy(n) for n in cmd.list_commands(None)}
+        else:
+            subcommands = getattr(cmd, "commands", None)
         if not subcommands:
             paths.append(prefix)
             return

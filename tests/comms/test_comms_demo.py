@@ -15,7 +15,6 @@ from proctor.platform.alerts import AlertQuery
 
 def test_demo_traffic_is_captured_and_every_staged_failure_raises_an_alert(sqlite_ws: Workspace) -> None:
     ws = sqlite_ws
-    ws.registry.extend(CONTROLS)
     summary = seed_demo(ws, "ada")
     assert summary["messages_stored"] > 800 and summary["quarantined"] == 1
     with ws.read() as conn:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from proctor.comms.manifests import add_manifest
-from proctor.comms.plugin import CONTROLS, EVIDENCE_RENDERERS
+from proctor.comms.plugin import EVIDENCE_RENDERERS
 from proctor.comms.tables import messages, search_rows
 from proctor.core.clock import FixedClock, parse_iso
 from proctor.core.evidence import KeyValues, TableBlock, TimelineBlock
@@ -22,7 +22,6 @@ OUTAGE = date(2025, 12, 8)  # day D: the copy feature is deleted in a migration
 
 @pytest.fixture
 def controlled(ws: Workspace) -> Workspace:
-    ws.registry.extend(CONTROLS)
     return ws
 
 

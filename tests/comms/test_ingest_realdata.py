@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 import zstandard
 
-from proctor.comms.plugin import CONTROLS
 from proctor.comms.tables import messages, search_rows
 from proctor.journal.verify import verify_journal
 from proctor.platform import Workspace
@@ -32,7 +31,6 @@ def test_every_enron_message_is_stored_reconciled_indexed_and_provable(
     sqlite_ws: Workspace, maildir: Path
 ) -> None:
     ws = sqlite_ws
-    ws.registry.extend(CONTROLS)
     register(ws, "enron.mailboxes", timezone="America/Chicago")
     files = sum(1 for p in maildir.rglob("*") if p.is_file())
     report = ingest_folder(ws, maildir, "enron.mailboxes")

@@ -84,4 +84,6 @@ def test_crlf_mbox_and_empty_file(tmp_path: Path) -> None:
     assert isinstance(item, Message) and item.raw == FIRST.replace(b"\n", b"\r\n")
     empty = tmp_path / "empty.mbox"
     empty.write_bytes(b"")
-    assert list(mbox.iter_items(empty)) == []
+    (nothing,) = mbox.iter_items(empty)  # an empty export is reported, never read as zero
+    assert isinstance(nothing, Quarantined)
+    assert nothing.reason.endswith("empty file: the export holds no messages")

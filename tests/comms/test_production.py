@@ -74,7 +74,9 @@ def test_a_production_holds_originals_renderings_trails_and_verifies(archive, tm
     ws = archive
     out = tmp_path / "production"
     result = produce(ws, out, sources=("desk-mail", "zendesk-support"))
-    assert (result["records"], result["files"], result["produced_by"]) == (7, 29, "paula")
+    # 29 listed items (4 per record and the index) plus 15 proofs and the manifest: 45 files written
+    counts = (result["records"], result["items"], result["files"], result["produced_by"])
+    assert counts == (7, 29, 45, "paula")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["format"] == "proctor-production/1"
     assert manifest["production"]["request"] == "FINRA Rule 8210 request 2026-0142"

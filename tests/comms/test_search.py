@@ -112,7 +112,8 @@ def test_phrases_or_exclusions_prefixes_and_stems(archive: Workspace) -> None:
 def test_punctuation_never_becomes_query_syntax(archive: Workspace) -> None:
     assert _subjects(archive, text="wire-transfer") == ["Instructions for ACC-1"]  # attachment text
     assert _subjects(archive, text="o'brien's (AND) NOT:") == []
-    assert _subjects(archive, text='ACC-1 "171.20') == []
+    with pytest.raises(InputError, match="unbalanced quote"):  # an error, not a silent empty page
+        _subjects(archive, text='ACC-1 "171.20')
     with pytest.raises(InputError, match="at least one word"):
         _subjects(archive, text="-newsletter")
 

@@ -52,7 +52,9 @@ def test_every_module_permission_is_granted_to_a_role() -> None:
 
 
 def test_a_control_named_after_another_module_is_refused() -> None:
-    stray = ControlSpec("other.check", "A check", "other", timedelta(days=1), lambda ctx: ControlOutcome(0, ""))
+    stray = ControlSpec(
+        "other.check", "A check", "other", timedelta(days=1), lambda ctx: ControlOutcome(0, "")
+    )
     with pytest.raises(ValueError, match="must be named"):
         ModuleSpec(name="mine", title="Mine", controls=(stray,))
 
@@ -121,7 +123,9 @@ def test_adding_a_module_is_one_package_and_one_line(tmp_path, monkeypatch, cloc
 
     from proctor.core.ids import SequentialIds
 
-    bootstrap.init_workspace(tmp_path / "ws", firm="Harbor Street Securities LLC", domains=["harborstreet.com"])
+    bootstrap.init_workspace(
+        tmp_path / "ws", firm="Harbor Street Securities LLC", domains=["harborstreet.com"]
+    )
     ws = bootstrap.open_workspace(tmp_path / "ws", clock=clock, ids=SequentialIds())
     try:
         ws.users.add("ada", "admin", actor="ada", password="correct horse")
@@ -134,7 +138,8 @@ def test_adding_a_module_is_one_package_and_one_line(tmp_path, monkeypatch, cloc
 
     from proctor.cli import main
 
-    main._mount_modules()
+    monkeypatch.setattr(main.ProctorGroup, "lazy", dict(main.ProctorGroup.lazy))  # restored after
+    main.mount_modules()  # the module is registered at run time, not listed in bootstrap.py
     result = CliRunner().invoke(main.app, ["wiretap", "hello"])
     assert result.exit_code == 0 and "wiretap says hello" in result.output
 
@@ -180,7 +185,7 @@ def test_only_an_admin_changes_modules_and_says_why(ws) -> None:
         bootstrap.set_modules(ws, ["comms"], actor="ada", reason=" ")
 
 
-GENERIC_EVIDENCE = {"table", "control_health", "journal_verify"}  # shown by the platform's default blocks
+GENERIC_EVIDENCE = {"table"}  # a plain table: the platform's default blocks show it
 
 
 def test_demo_alerts_have_renderers_and_name_the_run_that_raised_them(ws) -> None:
@@ -198,5 +203,10 @@ def test_demo_alerts_have_renderers_and_name_the_run_that_raised_them(ws) -> Non
         runs = {r.id for r in conn.execute(sa.select(control_runs.c.id))}
     for row in rows:
         alert = ws.alerts.get(row["id"])
-        assert alert["evidence_type"] in renderers or alert["evidence_type"] in GENERIC_EVIDENCE, alert["id"]
+        module = alert["control"].split(".", 1)[0]
+        # The platform's own controls, and the runner's alerts about any control (failed, no input),
+        # are shown by the platform's default blocks.
+        if module != "platform" and not alert["rule_id"].startswith("platform.control."):
+            shown = alert["evidence_type"] in renderers or alert["evidence_type"] in GENERIC_EVIDENCE
+            assert shown, alert["id"]
         assert alert["run_id"] in runs, f"{alert['id']} ({alert['control']}) names no recorded run"

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from proctor.reserve.bizcal import BankCalendar, federal_reserve_holidays
+from proctor.platform.calendar import FEDERAL_RESERVE
 from proctor.reserve.cadence import MonthEnd, daily_required, monthly_permitted
 from proctor.reserve.ruletable import RuleTable
 
-CAL = BankCalendar()
+CAL = FEDERAL_RESERVE
 
 
 @pytest.mark.parametrize(
@@ -35,12 +35,12 @@ def test_deposit_deadline_second_following_business_day(as_of: date, due: str) -
 
 
 def test_sunday_holiday_moves_to_monday_saturday_holiday_is_not_moved() -> None:
-    assert date(2027, 7, 5) in federal_reserve_holidays(2027)  # 4 July 2027 is a Sunday
-    assert date(2026, 7, 3) not in federal_reserve_holidays(2026)  # 4 July 2026 is a Saturday
+    assert date(2027, 7, 5) in FEDERAL_RESERVE.holidays_of(2027)  # 4 July 2027 is a Sunday
+    assert date(2026, 7, 3) not in FEDERAL_RESERVE.holidays_of(2026)  # 4 July 2026 is a Saturday
 
 
 def test_firm_closures_extend_the_deadline() -> None:
-    closed = BankCalendar(closures=frozenset({date(2025, 11, 24)}))
+    closed = FEDERAL_RESERVE.with_closures({date(2025, 11, 24)})
     assert closed.deposit_deadline(date(2025, 11, 21)).isoformat() == "2025-11-26T10:00:00-05:00"
 
 

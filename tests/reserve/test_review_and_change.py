@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from proctor.reserve.changes import Approval, apply_changes, approval_state, diff
+from proctor.platform.approvals import Approval, ApprovalError, tally
+from proctor.reserve.changes import REQUIRED_APPROVERS, apply_changes, diff
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import compute
 from proctor.reserve.errors import ReserveError
@@ -65,11 +66,15 @@ def test_zeroed_short_market_value_is_flagged_by_variance_review_too() -> None:
 
 
 def test_approval_needs_two_people_other_than_the_proposer() -> None:
-    assert approval_state("fiona", [Approval("carl", "principal")]) == (False, ["carl"])
-    assert approval_state("fiona", [Approval("carl", "principal"), Approval("carl", "principal")])[0] is False
-    assert approval_state("fiona", [Approval("carl", "principal"), Approval("paula", "principal")])[0] is True
-    with pytest.raises(ReserveError):
-        approval_state("fiona", [Approval("fiona", "finop")])
+    what, needed = "formula proposal RCP-1", REQUIRED_APPROVERS
+    one = tally(what, "fiona", [Approval("carl", "principal")], needed)
+    assert (one.complete, one.approvers) == (False, ["carl"])
+    with pytest.raises(ApprovalError, match="already approved"):
+        tally(what, "fiona", [Approval("carl", "principal"), Approval("carl", "principal")], needed)
+    two = [Approval("carl", "principal"), Approval("paula", "principal")]
+    assert tally(what, "fiona", two, needed).complete
+    with pytest.raises(ApprovalError, match="proposer cannot approve"):
+        tally(what, "fiona", [Approval("fiona", "finop")], needed)
 
 
 def test_changes_are_validated_and_diffed() -> None:

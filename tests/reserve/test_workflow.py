@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from proctor.core.errors import PermissionDenied
 from proctor.journal.verify import verify_journal
 from proctor.platform.alerts import AlertQuery
+from proctor.platform.approvals import ApprovalError
 from proctor.reserve import governance, service
 from proctor.reserve.errors import ReserveError
 from proctor.reserve.writer import write_book
@@ -109,7 +110,7 @@ def test_formula_change_needs_two_distinct_approvers_and_replays(ws, tmp_path: P
         new_version="firm.2",
     )
     assert prop["diff"] == [{"what": "item 1 mapping", "old": None, "new": "other.dividend_payable"}]
-    with pytest.raises(ReserveError, match="proposer cannot approve"):
+    with pytest.raises(ApprovalError, match="proposer cannot approve"):
         governance.approve(ws, prop["id"], actor="fiona")
     with pytest.raises(ReserveError, match="only an approved version"):
         service.compute_of_record(ws, WEEK1, actor="fiona", rules_digest=prop["new_digest"])
@@ -118,7 +119,7 @@ def test_formula_change_needs_two_distinct_approvers_and_replays(ws, tmp_path: P
     )
     assert what_if.rows["customer"]["lines"]["1"] == 11_175_000 + 7_000
     governance.approve(ws, prop["id"], actor="carl")
-    with pytest.raises(ReserveError, match="already approved"):
+    with pytest.raises(ApprovalError, match="already approved"):
         governance.approve(ws, prop["id"], actor="carl")
     done = governance.approve(ws, prop["id"], actor="paula")
     assert done["status"] == "approved"

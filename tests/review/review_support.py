@@ -18,8 +18,7 @@ import yaml
 from proctor.comms.ingest import ingest
 from proctor.comms.sources import SourceSpec, add_source
 from proctor.platform import Workspace
-from proctor.review.directory import import_directory
-from proctor.review.routing import import_hierarchy
+from proctor.platform.directory import import_directory, import_hierarchy
 from proctor.review.store import approve_policy, import_policy
 
 POLICY: dict[str, Any] = {

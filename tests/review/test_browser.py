@@ -27,9 +27,8 @@ from proctor.bootstrap import init_workspace, open_workspace
 from proctor.comms.ingest import ingest
 from proctor.comms.sources import SourceSpec, add_source
 from proctor.platform.alerts import AlertQuery
+from proctor.platform.directory import import_directory, import_hierarchy
 from proctor.review import DEMO_POLICY
-from proctor.review.directory import import_directory
-from proctor.review.routing import import_hierarchy
 from proctor.review.store import approve_policy, import_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.realdata]

@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from proctor.comms.ingest import ingest
 from proctor.comms.sources import SourceSpec, add_source
 from proctor.core.clock import FixedClock
-from proctor.core.errors import NotFound, PermissionDenied
+from proctor.core.errors import NotFound
 from proctor.journal.verify import verify_journal
 from proctor.platform import Workspace
+from proctor.platform.approvals import ApprovalError
+from proctor.platform.directory import import_directory
 from proctor.review.coverage import coverage_report, load_report
-from proctor.review.directory import import_directory
 from proctor.review.evidence import EVIDENCE_RENDERERS
 from proctor.review.exemptions import approve_exemption, propose_exemption, revoke_exemption
 from proctor.review.run import select
@@ -91,7 +92,7 @@ def test_a_new_group_mailbox_and_help_desk_account_are_alerts_until_an_exemption
         until,
         "paula",
     )
-    with pytest.raises(PermissionDenied, match="second person"):
+    with pytest.raises(ApprovalError, match="different person"):
         approve_exemption(ws, exemption["id"], "paula")
     assert coverage_alerts(ws)["helpdesk.agent7"]["status"] == "new", "proposed is not approved"
     approved = approve_exemption(ws, exemption["id"], "carl")

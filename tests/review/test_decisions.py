@@ -11,7 +11,7 @@ from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.clock import FixedClock
 from proctor.core.errors import InvalidTransition
 from proctor.platform import Workspace
-from proctor.review.bizdays import add_business_days, business_days_between, deadline, market_holidays
+from proctor.platform.calendar import NYSE
 from proctor.review.decisions import decide, queue, review_log
 from proctor.review.errors import ReviewError
 from proctor.review.evidence import EVIDENCE_RENDERERS
@@ -160,7 +160,7 @@ def test_items_past_their_deadline_raise_one_alert_naming_who_holds_them(
 
 
 def test_business_days_skip_weekends_and_market_holidays() -> None:
-    assert sorted(market_holidays(2026)) == [
+    assert sorted(NYSE.holidays_of(2026)) == [
         date(2026, 1, 1),
         date(2026, 1, 19),
         date(2026, 2, 16),
@@ -172,8 +172,9 @@ def test_business_days_skip_weekends_and_market_holidays() -> None:
         date(2026, 11, 26),
         date(2026, 12, 25),
     ]
-    assert date(2022, 12, 31) not in market_holidays(2022) and date(2021, 12, 31) not in market_holidays(2022)
-    assert add_business_days(date(2026, 1, 15), 3) == date(2026, 1, 21)  # Thursday, over MLK Day
-    assert business_days_between(date(2026, 1, 16), date(2026, 1, 20)) == 1
+    new_years_eve = (date(2022, 12, 31), date(2021, 12, 31))
+    assert not set(new_years_eve) & NYSE.holidays_of(2022)
+    assert NYSE.add_business_days(date(2026, 1, 15), 3) == date(2026, 1, 21)  # Thursday, over MLK Day
+    assert NYSE.business_days_between(date(2026, 1, 16), date(2026, 1, 20)) == 1
     thursday_evening = datetime(2026, 7, 2, 23, 30, tzinfo=UTC)  # 19:30 in New York, before 3 July
-    assert deadline(thursday_evening, 1) == datetime(2026, 7, 7, 3, 59, 59, tzinfo=UTC)  # end of Monday
+    assert NYSE.deadline(thursday_evening, 1) == datetime(2026, 7, 7, 3, 59, 59, tzinfo=UTC)  # end of Monday

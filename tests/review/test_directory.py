@@ -9,8 +9,8 @@ import pytest
 
 from proctor.core.errors import InputError
 from proctor.platform import Workspace
-from proctor.review.directory import import_directory, list_entries, person_directory
-from proctor.review.scim import ACCOUNT_EXT, GROUP, LIST, USER, read_scim
+from proctor.platform.directory import import_directory, list_entries, person_directory
+from proctor.platform.scim import ACCOUNT_EXT, GROUP, LIST, USER, read_scim
 
 SCIM_EXPORT = {
     "schemas": [LIST],

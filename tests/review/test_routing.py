@@ -11,13 +11,8 @@ import sqlalchemy as sa
 from proctor.core.errors import InputError
 from proctor.core.roles import Role, User
 from proctor.platform import Workspace
-from proctor.review.routing import (
-    Hierarchy,
-    hierarchy_rows,
-    import_hierarchy,
-    plan_route,
-    route_pending,
-)
+from proctor.platform.directory import Hierarchy, hierarchy_rows, import_hierarchy
+from proctor.review.routing import plan_route, route_pending
 from proctor.review.run import select
 from proctor.review.tables import items
 from tests.review.review_support import build_desk, item_for

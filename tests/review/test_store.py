@@ -11,12 +11,12 @@ import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from proctor.core.errors import InputError, PermissionDenied
+from proctor.core.errors import InputError, InvalidTransition, PermissionDenied
 from proctor.journal.log import events_for
 from proctor.journal.verify import verify_journal
 from proctor.platform import Workspace
+from proctor.platform.approvals import ApprovalError
 from proctor.review import DEMO_POLICY, load_policy, policy_version_hash
-from proctor.review.errors import ReviewError
 from proctor.review.store import (
     active_versions,
     approve_policy,
@@ -41,7 +41,7 @@ def test_a_version_is_proposed_then_approved_by_someone_else(ws: Workspace, tmp_
     assert row["status"] == "proposed" and row["proposed_by"] == "paula"
     with ws.read() as conn:
         assert active_versions(conn) == []
-    with pytest.raises(PermissionDenied, match="a second person must approve it"):
+    with pytest.raises(ApprovalError, match="a different person must"):
         approve_policy(ws, row["id"], "paula")
     with pytest.raises(PermissionDenied):
         approve_policy(ws, row["id"], "ravi")  # a reviewer cannot approve procedures
@@ -93,7 +93,7 @@ def test_the_same_content_twice_is_refused_and_a_rejection_needs_a_reason(
         reject_policy(ws, row["id"], "carl", "no")
     rejected = reject_policy(ws, row["id"], "carl", "Complaint terms must include 'arbitration'.")
     assert rejected["status"] == "rejected"
-    with pytest.raises(ReviewError, match="rejected, not awaiting approval"):
+    with pytest.raises(InvalidTransition, match="rejected, not awaiting approval"):
         approve_policy(ws, row["id"], "carl")
 
 

@@ -7,7 +7,7 @@ a customer e-mail with lexicon hits, protected quotes around an OTC trade).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,10 @@ def build_firm(path: Path, clock: Clock | None = None, database_url: str = "", l
                 ),
                 actor="ada",
             )
+        witness_folder = str(path.parent / f"{path.name}-witness")  # heads leave the workspace
+        with (path / "proctor.toml").open("a", encoding="utf-8") as toml:
+            toml.write(f'\n[journal]\nwitness = "{witness_folder}"\n')
+        ws.config = replace(ws.config, raw={**ws.config.raw, "journal": {"witness": witness_folder}})
         for spec in ws.registry.all():
             if spec.module == "platform":  # modules' controls would find no data here and say so
                 ws.controls.run(spec.name, actor="paula")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from proctor.cli.command import Run, command
 from proctor.cli.common import (
     ActorOpt,
     JsonOpt,
@@ -23,8 +25,9 @@ app = typer.Typer(help="Alerts raised by every control, and their review.", no_a
 LIST_COLUMNS = ["id", "severity", "status", "control", "title", "assignee", "due_at"]
 
 
-@app.command("list")
+@command(app, "list", json=True)
 def list_(
+    cmd: Run,
     status: str | None = typer.Option(
         None,
         "--status",
@@ -38,13 +41,10 @@ def list_(
     sort: str = typer.Option("created", "--sort", help="created, severity, due, status, control"),
     page: int = typer.Option(1, "--page"),
     page_size: int = typer.Option(50, "--page-size"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """List alerts, newest first; reviewers see their own queue."""
-    ws = open_ws(workspace)
-    viewer = ws.users.get(actor_for(ws, as_))
+    ws = cmd.ws
+    viewer = ws.users.get(cmd.actor)
     query = AlertQuery(
         status=status,
         control=control,
@@ -57,10 +57,9 @@ def list_(
         page_size=page_size,
     )
     rows, total = ws.alerts.query(query, viewer)
-    if as_json:
-        print_json({"total": total, "page": page, "page_size": page_size, "alerts": rows})
-    else:
-        print_table(f"Alerts ({len(rows)} of {total})", LIST_COLUMNS, rows)
+    if cmd.json:
+        return {"total": total, "page": page, "page_size": page_size, "alerts": rows}
+    print_table(f"Alerts ({len(rows)} of {total})", LIST_COLUMNS, rows)
 
 
 @app.command()
@@ -98,100 +97,78 @@ def show(
         console.print(f"[dim]{note['created_at']:%Y-%m-%d %H:%M} {note['author']}:[/] {note['text']}")
 
 
-@app.command()
-def assign(
-    alert_id: str,
-    assignee: str = typer.Argument(..., help="User to assign to."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def assign(cmd: Run, alert_id: str, assignee: str = typer.Argument(..., help="User to assign to.")) -> None:
     """Assign an alert to a reviewer."""
-    ws = open_ws(workspace)
-    row = ws.alerts.assign(alert_id, assignee, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    row = ws.alerts.assign(alert_id, assignee, actor=cmd.actor)
     console.print(f"{alert_id} assigned to {row['assignee']} ({row['status']})")
 
 
-@app.command()
-def start(alert_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
+@command(app)
+def start(cmd: Run, alert_id: str) -> None:
     """Start reviewing an alert."""
-    ws = open_ws(workspace)
-    row = ws.alerts.start(alert_id, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    row = ws.alerts.start(alert_id, actor=cmd.actor)
     console.print(f"{alert_id} is {row['status']} by {row['assignee']}")
 
 
-@app.command()
+@command(app)
 def close(
+    cmd: Run,
     alert_id: str,
     disposition: str = typer.Option(..., "--disposition", "-d", help="no_action, false_positive, duplicate"),
     rationale: str = typer.Option(..., "--rationale", "-r", help="Why: required, kept as review evidence."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Close an alert (or propose closing when four-eyes approval is required)."""
-    ws = open_ws(workspace)
-    row = ws.alerts.close(alert_id, disposition, rationale, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    row = ws.alerts.close(alert_id, disposition, rationale, actor=cmd.actor)
     if row["status"] == "pending_approval":
         console.print(f"{alert_id} awaits a second approver (four-eyes)")
     else:
         console.print(f"{alert_id} closed as {row['disposition']}")
 
 
-@app.command()
-def approve(
-    alert_id: str,
-    comment: str = typer.Option("", "--comment"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def approve(cmd: Run, alert_id: str, comment: str = typer.Option("", "--comment")) -> None:
     """Approve a proposed closing (a second person)."""
-    ws = open_ws(workspace)
-    row = ws.alerts.approve(alert_id, actor=actor_for(ws, as_), comment=comment)
+    ws = cmd.ws
+    row = ws.alerts.approve(alert_id, actor=cmd.actor, comment=comment)
     console.print(f"{alert_id} closed as {row['disposition']}, approved by {row['approved_by']}")
 
 
-@app.command()
-def reject(
-    alert_id: str,
-    reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def reject(cmd: Run, alert_id: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Send a proposed closing back for more work."""
-    ws = open_ws(workspace)
-    ws.alerts.reject(alert_id, reason, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.alerts.reject(alert_id, reason, actor=cmd.actor)
     console.print(f"{alert_id} returned to review")
 
 
-@app.command()
-def reopen(
-    alert_id: str,
-    reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def reopen(cmd: Run, alert_id: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Reopen a closed alert."""
-    ws = open_ws(workspace)
-    ws.alerts.reopen(alert_id, reason, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.alerts.reopen(alert_id, reason, actor=cmd.actor)
     console.print(f"{alert_id} reopened")
 
 
-@app.command()
-def note(alert_id: str, text: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
+@command(app)
+def note(cmd: Run, alert_id: str, text: str) -> None:
     """Add a note to an alert."""
-    ws = open_ws(workspace)
-    ws.alerts.note(alert_id, text, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.alerts.note(alert_id, text, actor=cmd.actor)
     console.print(f"note added to {alert_id}")
 
 
-@app.command()
+@command(app)
 def escalate(
+    cmd: Run,
     alert_id: str,
     title: str = typer.Option(..., "--title", help="Title of the new case."),
     rationale: str = typer.Option(..., "--rationale", "-r"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Escalate an alert into a new case."""
-    ws = open_ws(workspace)
-    case_id = ws.cases.open_case(title, actor=actor_for(ws, as_), alert_ids=[alert_id], rationale=rationale)
+    ws = cmd.ws
+    case_id = ws.cases.open_case(title, actor=cmd.actor, alert_ids=[alert_id], rationale=rationale)
     console.print(f"{alert_id} escalated to {case_id}")

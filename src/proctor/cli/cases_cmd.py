@@ -2,123 +2,92 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import typer
 
+from proctor.cli.command import Run, command
 from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     console,
-    open_ws,
-    print_json,
     print_table,
 )
 
 app = typer.Typer(help="Cases: investigations grouping alerts.", no_args_is_help=True)
 
 
-@app.command("list")
-def list_(
-    status: str | None = typer.Option(None, "--status"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, "list", json=True)
+def list_(cmd: Run, status: str | None = typer.Option(None, "--status")) -> Any:
     """List cases, newest first."""
-    ws = open_ws(workspace)
-    rows = ws.cases.list(viewer=actor_for(ws, as_), status=status)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Cases", ["id", "status", "title", "assignee", "created_at"], rows)
+    ws = cmd.ws
+    rows = ws.cases.list(viewer=cmd.actor, status=status)
+    if cmd.json:
+        return rows
+    print_table("Cases", ["id", "status", "title", "assignee", "created_at"], rows)
 
 
-@app.command()
+@command(app)
 def open(
+    cmd: Run,
     title: str = typer.Option(..., "--title"),
     alert: list[str] = typer.Option([], "--alert", help="Alert to escalate into the case (repeatable)."),
     rationale: str = typer.Option("", "--rationale", "-r"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Open a case, escalating the named alerts into it."""
-    ws = open_ws(workspace)
-    case_id = ws.cases.open_case(title, actor=actor_for(ws, as_), alert_ids=alert, rationale=rationale)
+    ws = cmd.ws
+    case_id = ws.cases.open_case(title, actor=cmd.actor, alert_ids=alert, rationale=rationale)
     console.print(f"opened {case_id}")
 
 
-@app.command()
-def show(
-    case_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt, as_json: bool = JsonOpt
-) -> None:
+@command(app, json=True)
+def show(cmd: Run, case_id: str) -> Any:
     """A case with its alerts and notes."""
-    ws = open_ws(workspace)
-    case = ws.cases.get(case_id, viewer=actor_for(ws, as_))
-    if as_json:
-        print_json(case)
-        return
+    ws = cmd.ws
+    case = ws.cases.get(case_id, viewer=cmd.actor)
+    if cmd.json:
+        return case
     console.print(f"[bold]{case['id']}[/] {case['title']} — {case['status']} (assignee {case['assignee']})")
     print_table("Alerts", ["id", "severity", "status", "disposition", "title"], case["alerts"])
     for note in case["notes"]:
         console.print(f"[dim]{note['created_at']:%Y-%m-%d %H:%M} {note['author']}:[/] {note['text']}")
 
 
-@app.command("add-alert")
+@command(app, "add-alert")
 def add_alert(
-    case_id: str,
-    alert_id: str,
-    rationale: str = typer.Option(..., "--rationale", "-r"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
+    cmd: Run, case_id: str, alert_id: str, rationale: str = typer.Option(..., "--rationale", "-r")
 ) -> None:
     """Escalate another alert into an existing case."""
-    ws = open_ws(workspace)
-    ws.cases.add_alert(case_id, alert_id, actor=actor_for(ws, as_), rationale=rationale)
+    ws = cmd.ws
+    ws.cases.add_alert(case_id, alert_id, actor=cmd.actor, rationale=rationale)
     console.print(f"{alert_id} added to {case_id}")
 
 
-@app.command()
-def assign(
-    case_id: str, assignee: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt
-) -> None:
+@command(app)
+def assign(cmd: Run, case_id: str, assignee: str) -> None:
     """Assign a case."""
-    ws = open_ws(workspace)
-    ws.cases.assign(case_id, assignee, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.cases.assign(case_id, assignee, actor=cmd.actor)
     console.print(f"{case_id} assigned to {assignee}")
 
 
-@app.command()
-def note(case_id: str, text: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
+@command(app)
+def note(cmd: Run, case_id: str, text: str) -> None:
     """Add a note to a case."""
-    ws = open_ws(workspace)
-    ws.cases.note(case_id, text, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.cases.note(case_id, text, actor=cmd.actor)
     console.print(f"note added to {case_id}")
 
 
-@app.command()
-def escalate(
-    case_id: str,
-    reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def escalate(cmd: Run, case_id: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Escalate a case (e.g. to the CCO or legal)."""
-    ws = open_ws(workspace)
-    ws.cases.escalate(case_id, reason, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.cases.escalate(case_id, reason, actor=cmd.actor)
     console.print(f"{case_id} escalated")
 
 
-@app.command()
-def close(
-    case_id: str,
-    rationale: str = typer.Option(..., "--rationale", "-r"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app)
+def close(cmd: Run, case_id: str, rationale: str = typer.Option(..., "--rationale", "-r")) -> None:
     """Close a case with a rationale."""
-    ws = open_ws(workspace)
-    ws.cases.close(case_id, rationale, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    ws.cases.close(case_id, rationale, actor=cmd.actor)
     console.print(f"{case_id} closed")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,9 @@ from proctor.comms.manifests import add_manifest, list_manifests
 from proctor.comms.search import SearchQuery, search
 from proctor.comms.sources import SourceSpec, add_source, get_source, import_sources_csv, update_source
 from proctor.comms.tables import CAPTURE_STATES, SOURCE_KINDS, quarantine
-from proctor.core.clock import parse_iso
 from proctor.core.errors import InputError
 from proctor.core.roles import READ, require
+from proctor.platform.dates import parse_day, parse_instant
 
 app = typer.Typer(help="Communications archive: sources, capture, search (SEA 17a-4).", no_args_is_help=True)
 source_app = typer.Typer(help="The inventory of capture sources.", no_args_is_help=True)
@@ -56,24 +55,6 @@ def _reader(ws: Any, as_: str | None) -> str:
     actor = actor_for(ws, as_)
     require(ws.users.get(actor), READ)
     return actor
-
-
-def _instant(text: str | None, option: str, start_of_day: bool = False) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        if start_of_day and len(text.strip()) == 10:
-            return parse_iso(text.strip() + "T00:00:00Z")
-        return parse_iso(text)
-    except ValueError:
-        raise InputError(f"not an ISO-8601 date or time: {text!r}", field=option) from None
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not a date (YYYY-MM-DD): {text!r}", field=option) from None
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -107,7 +88,7 @@ def source_add(
         baseline_daily=baseline,
         timezone=timezone,
         capture_state=state,
-        connected_at=_instant(connected_at, "--connected-at"),
+        connected_at=parse_instant(connected_at, "--connected-at"),
         review_connected=review_connected,
         description=description,
     )
@@ -247,6 +228,15 @@ def ingest(
         console.print(
             f"… and {len(report.quarantine) - 50} more (proctor comms quarantine --import {report.import_id})"
         )
+    if report.listed:
+        console.print(f"not messages (read, accounted for, not records): {report.listed:,}")
+    for entry in report.not_messages[:20]:
+        console.print(
+            f"[dim]not a message[/] {entry['origin']} ({entry['size']:,} bytes): {entry['reason']}",
+            highlight=False,
+        )
+    if report.listed > min(20, len(report.not_messages)):
+        console.print(f"… and {report.listed - min(20, len(report.not_messages))} more (--json lists them)")
 
 
 @app.command("imports")
@@ -321,7 +311,7 @@ def search_cmd(
         participant=participant,
         source=source,
         direction=direction,
-        since=_instant(since, "--since", start_of_day=True),
+        since=parse_instant(since, "--since", bare_date="start"),
         until=parse_as_of(until) if until else None,
         has_attachment=has_attachment,
         kind=kind,
@@ -407,7 +397,12 @@ def manifest_add(
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", file=str(ids)) from None
     row = add_manifest(
-        ws, source=source, day=_day(day, "--day"), actor=actor_for(ws, as_), count=count, ids_file=ids_file
+        ws,
+        source=source,
+        day=parse_day(day, "--day"),
+        actor=actor_for(ws, as_),
+        count=count,
+        ids_file=ids_file,
     )
     if as_json:
         print_json(row)

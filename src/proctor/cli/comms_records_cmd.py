@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,9 @@ from proctor.cli.common import (
 from proctor.comms import disposal, holds, production, retention_changes
 from proctor.comms.production_verify import verify_production
 from proctor.comms.record_filter import RecordFilter
-from proctor.core.clock import parse_iso
 from proctor.core.errors import InputError, IntegrityError
 from proctor.platform import Workspace
+from proctor.platform.dates import parse_instant
 
 retention_app = typer.Typer(help="Retention schedules (SEA 17a-4(b)(4), FINRA 4511).", no_args_is_help=True)
 hold_app = typer.Typer(help="Legal holds by matter, custodian or query.", no_args_is_help=True)
@@ -41,18 +40,6 @@ def _open(ctx: typer.Context, workspace: Path | None) -> Workspace:
     ws = open_ws(workspace)
     ctx.call_on_close(ws.close)
     return ws
-
-
-def _moment(text: str | None, option: str, *, start: bool) -> datetime | None:
-    """An ISO-8601 instant; a bare date means its first moment for a start, its last for an end."""
-    if text is None:
-        return None
-    try:
-        if start and len(text.strip()) == 10:
-            return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
-        return parse_iso(text)
-    except ValueError:
-        raise InputError(f"not an ISO-8601 date or time: {text!r}", field=option) from None
 
 
 # ----------------------------------------------------------------------------------------- retention
@@ -191,8 +178,8 @@ def hold_add(
         custodians=tuple(custodian),
         query=query,
         sources=tuple(source),
-        since=_moment(since, "--since", start=True),
-        until=_moment(until, "--until", start=False),
+        since=parse_instant(since, "--since", bare_date="start"),
+        until=parse_instant(until, "--until"),
         records=tuple(record),
     )
     row = holds.place_hold(ws, actor_for(ws, as_), matter, reason, criteria)
@@ -200,6 +187,14 @@ def hold_add(
         print_json(row)
         return
     console.print(f"legal hold {row['id']} placed for {row['matter']}: {row['records']} records held")
+    for person in row.get("custodians", []):
+        console.print(
+            f"  custodian {person['named']}: identities {', '.join(person['identities'])}; "
+            f"sources {', '.join(person['sources']) or 'none'}",
+            highlight=False,
+        )
+        for doubt in person["to_confirm"]:
+            console.print(f"  [yellow]to confirm[/] {doubt}", highlight=False)
 
 
 @hold_app.command("list")
@@ -269,7 +264,7 @@ def dispose_propose(
         actor_for(ws, as_),
         reason,
         sources=tuple(source),
-        before=_moment(before, "--before", start=False),
+        before=parse_instant(before, "--before"),
         limit=limit,
     )
     if as_json:
@@ -365,8 +360,8 @@ def export(
         query=query,
         sources=tuple(source),
         participants=tuple(participant),
-        since=_moment(since, "--since", start=True),
-        until=_moment(until, "--until", start=False),
+        since=parse_instant(since, "--since", bare_date="start"),
+        until=parse_instant(until, "--until"),
         direction=direction,
         has_attachments=attachments,
         records=tuple(record),

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import typer
 
+from proctor.cli.command import Run, command
 from proctor.cli.common import (
-    ActorOpt,
     AsOfOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     console,
-    open_ws,
     parse_as_of,
-    print_json,
     print_table,
     progress_bar,
 )
 from proctor.core.errors import InputError
+from proctor.platform.controls import refuse_future
 
 app = typer.Typer(help="Scheduled controls and the evidence that they ran.", no_args_is_help=True)
 
 
-@app.command("list")
-def list_(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, "list", json=True, actor=False)
+def list_(cmd: Run) -> Any:
     """Every registered control with its cadence and rule."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = [
         {
             "control": s.name,
@@ -38,27 +34,25 @@ def list_(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> Non
         }
         for s in ws.registry.all()
     ]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Controls", ["control", "module", "cadence_hours", "rule", "title"], rows)
+    if cmd.json:
+        return rows
+    print_table("Controls", ["control", "module", "cadence_hours", "rule", "title"], rows)
 
 
-@app.command()
+@command(app, json=True)
 def run(
+    cmd: Run,
     name: str | None = typer.Argument(None, help="Control name (see `proctor controls list`)."),
     all_: bool = typer.Option(False, "--all", help="Run every registered control."),
     as_of: str | None = AsOfOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
-    """Run one control or all of them, as of now or a given instant."""
+) -> Any:
+    """Run one control or all of them, as of now or a given earlier instant (never a future one)."""
     if bool(name) == all_:
         raise InputError("name one control or pass --all")
-    ws = open_ws(workspace)
-    actor = actor_for(ws, as_)
+    ws = cmd.ws
+    actor = cmd.actor
     moment = parse_as_of(as_of)
+    refuse_future(ws, moment)
     if all_:
         with progress_bar("Running controls", total=len(ws.registry.all())) as advance:
             results = []
@@ -68,9 +62,8 @@ def run(
                 advance()
     else:
         results = [ws.controls.run(name or "", actor=actor, as_of=moment)]
-    if as_json:
-        print_json(results)
-        return
+    if cmd.json:
+        return results
     print_table(
         "Control runs", ["control", "as_of", "outcome", "input_count", "findings", "alerts_raised"], results
     )
@@ -79,14 +72,13 @@ def run(
             console.print(f"[red]{r['control']} failed:[/] {r['error'].splitlines()[0]}")
 
 
-@app.command()
-def status(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, json=True, actor=False)
+def status(cmd: Run) -> Any:
     """Each control's last run, outcome, next due time, and whether it missed its cadence."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = ws.controls.status()
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     for r in rows:
         r["missed"] = "[red]MISSED[/]" if r["missed"] else "ok"
     print_table(
@@ -96,19 +88,13 @@ def status(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> No
     )
 
 
-@app.command()
-def history(
-    name: str | None = typer.Argument(None),
-    limit: int = 50,
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, json=True, actor=False)
+def history(cmd: Run, name: str | None = typer.Argument(None), limit: int = 50) -> Any:
     """Recorded runs, newest first."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = ws.controls.history(name, limit)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            "Control runs", ["id", "control", "as_of", "outcome", "input_count", "findings", "actor"], rows
-        )
+    if cmd.json:
+        return rows
+    print_table(
+        "Control runs", ["id", "control", "as_of", "outcome", "input_count", "findings", "actor"], rows
+    )

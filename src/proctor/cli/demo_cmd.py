@@ -49,10 +49,17 @@ def demo(
                 "folder exists and is not a demo workspace; choose another --workspace", file=str(workspace)
             )
         shutil.rmtree(workspace)
+    witness_folder = workspace.resolve().parent / f"{workspace.name}-witness"  # outside the workspace
+    shutil.rmtree(witness_folder, ignore_errors=True)  # the demo's own heads, recreated with it
     init_workspace(
         workspace, firm="Harbor Street Securities LLC", domains=["harborstreet.com"], default_user="paula"
     )
     (workspace / DEMO_MARK).write_text("This workspace is recreated by `proctor demo`.\n")
+    with (workspace / "proctor.toml").open("a", encoding="utf-8") as toml:
+        toml.write(
+            f"\n[journal]\n# Signed tree heads are published here (another volume in production).\n"
+            f'witness = "{witness_folder}"\n'
+        )
     ws = open_workspace(workspace)
     with console.status("Creating the firm's compliance staff"):
         seed_staff(ws)
@@ -89,5 +96,8 @@ def demo(
     console.print(
         f"\nWorkspace: {workspace.resolve()}  ({time.monotonic() - started:.1f}s)\n"
         f"Try: proctor alerts list --as paula · proctor controls status · proctor journal verify\n"
+        f"Every demo user (ada, paula, carl, ravi, rita, fiona, otto) has the password '{DEMO_PASSWORD}'; "
+        f"--as USER asks for it, or reads it from `proctor --password-stdin ...`, PROCTOR_PASSWORD, "
+        f"or use an API token: PROCTOR_TOKEN=$(proctor user token create --as paula | head -1)\n"
         f"Web app: proctor serve, then log in as paula / ravi / otto with password '{DEMO_PASSWORD}'."
     )

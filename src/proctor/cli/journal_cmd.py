@@ -1,4 +1,4 @@
-"""`proctor journal`: verify, prove, consistency, history, heads."""
+"""`proctor journal`: verify, prove, consistency, history, heads, witness, rotate-key."""
 
 from __future__ import annotations
 
@@ -8,29 +8,75 @@ from pathlib import Path
 import sqlalchemy as sa
 import typer
 
-from proctor.cli.common import JsonOpt, WorkspaceOpt, console, open_ws, print_json, print_table, progress_bar
+from proctor.cli.common import (
+    ActorOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    console,
+    open_ws,
+    print_json,
+    print_table,
+    progress_bar,
+)
 from proctor.core.errors import IntegrityError, NotFound
+from proctor.journal import merkle, witness
 from proctor.journal.log import events_for
 from proctor.journal.proofs import consistency_proof, inclusion_proof
 from proctor.journal.verify import verify_journal
+from proctor.platform.journal_ops import integrity_problems, publish_head, rotate_key
 from proctor.store.schema import journal_events, journal_heads
 
 app = typer.Typer(help="The tamper-evident journal (SEC 17a-4(f) audit trail).", no_args_is_help=True)
+witness_app = typer.Typer(help="Signed tree heads kept outside the workspace.", no_args_is_help=True)
+app.add_typer(witness_app, name="witness")
+
+WitnessOpt = typer.Option(
+    None, "--witness", help="Folder or s3://bucket/prefix holding witnessed tree heads to check against."
+)
+TrustedKeyOpt = typer.Option(
+    None, "--trusted-key", help="File with the firm's public key, kept outside the workspace."
+)
 
 
 @app.command()
-def verify(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
-    """Recompute every leaf, tree head, record and blob; exit 1 naming the first mismatch."""
+def verify(
+    workspace: Path | None = WorkspaceOpt,
+    as_json: bool = JsonOpt,
+    witness_at: str | None = WitnessOpt,
+    trusted_key: Path | None = TrustedKeyOpt,
+) -> None:
+    """Recompute every leaf, tree head, record, blob and search-index row; exit 1 naming the first mismatch.
+
+    With --witness, every witnessed head must be in the log and consistent with the current head;
+    with --trusted-key, every head must be signed by that key (or a key it rotated to).
+    """
     ws = open_ws(workspace)
+    trusted = witness.read_trusted_keys(trusted_key) if trusted_key else None
+    witnessed = witness.load_witnessed(witness.open_witness(witness_at)) if witness_at else None
     with progress_bar("Verifying journal") as advance:
-        report = verify_journal(ws.engine, ws.blobs, lambda stage, n: advance(0, f"Verifying {stage}: {n:,}"))
+        report = verify_journal(
+            ws.engine,
+            ws.blobs,
+            lambda stage, n: advance(0, f"Verifying {stage}: {n:,}"),
+            trusted_keys=trusted,
+            witnessed=witnessed,
+        )
+    for problem in integrity_problems(ws):
+        report.add("derived_data_altered", problem.split(" differs ")[0].split(" is not ")[0], problem)
     if as_json:
         print_json(report.as_dict())
     elif report.intact:
+        against = f", consistent with {report.witnessed:,} witnessed heads" if witnessed is not None else ""
         console.print(
             f"[green]intact[/]: {report.events:,} events, {report.tree_heads:,} signed tree heads, "
-            f"{report.records:,} records, {report.blobs:,} blobs verified"
+            f"{report.records:,} records, {report.blobs:,} blobs verified{against}"
         )
+        if trusted is None and witnessed is None:
+            console.print(
+                "[dim]without --witness and --trusted-key this shows integrity against accidents only; "
+                "see docs/journal.md[/]"
+            )
     if not report.intact:
         first = report.problems[0]
         if not as_json:
@@ -61,6 +107,9 @@ def prove(
         ..., help="Record id (e.g. ALR-…, kind:id) or a journal sequence number."
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the proof here (default: stdout)."),
+    witness_at: str | None = typer.Option(
+        None, "--witness", help="Add consistency proofs from every head in this witness to the proof's head."
+    ),
     workspace: Path | None = WorkspaceOpt,
 ) -> None:
     """Write an inclusion proof of the record's latest journal event against the latest signed head."""
@@ -68,12 +117,77 @@ def prove(
     seq = _resolve_seq(ws, record_id)
     with ws.read() as conn:
         proof = inclusion_proof(conn, seq)
+        if witness_at:
+            proof["witness_proofs"] = _witness_proofs(conn, witness_at, proof["tree_head"])
     text = json.dumps(proof, indent=2)
     if out:
         out.write_text(text + "\n", encoding="utf-8")
         console.print(f"inclusion proof for event {seq} written to {out}")
     else:
         typer.echo(text)
+
+
+def _witness_proofs(conn: sa.Connection, witness_at: str, head: dict[str, object]) -> list[dict[str, object]]:
+    """RFC 9162 consistency proofs from each witnessed head (no larger than `head`) to `head`."""
+    from proctor.journal.log import leaf_hashes
+
+    size = int(str(head["tree_size"]))
+    cache = merkle.SubtreeCache(leaf_hashes(conn, size))
+    out: list[dict[str, object]] = []
+    for w in witness.load_witnessed(witness.open_witness(witness_at)):
+        if w.tree_size <= size:
+            path = merkle.consistency_path(w.tree_size, size, cache)
+            out.append({"witnessed": w.as_dict(), "proof": [p.hex() for p in path]})
+    return out
+
+
+@witness_app.command("publish")
+def witness_publish(
+    to: str | None = typer.Option(
+        None, "--to", help="Folder on another volume, or s3://bucket/prefix (default: [journal] witness)."
+    ),
+    workspace: Path | None = WorkspaceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Publish the latest signed tree head outside the workspace; an existing head is never overwritten."""
+    ws = open_ws(workspace)
+    result = publish_head(ws, to)
+    if as_json:
+        print_json(result)
+    elif result["written"]:
+        console.print(
+            f"tree head {result['tree_size']} ({result['root_hash'][:16]}…) witnessed at {result['witness']}"
+        )
+    else:
+        console.print(f"tree head {result['tree_size']} was already witnessed at {result['witness']}")
+
+
+@witness_app.command("list")
+def witness_list(
+    at: str = typer.Argument(..., help="The witness folder or s3://bucket/prefix."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """List the heads a witness holds."""
+    heads = [w.as_dict() | {"location": w.location} for w in witness.load_witnessed(witness.open_witness(at))]
+    if as_json:
+        print_json(heads)
+    else:
+        print_table("Witnessed tree heads", ["tree_size", "timestamp", "root_hash"], heads)
+
+
+@app.command("rotate-key")
+def rotate(
+    reason: str = typer.Option(..., "--reason"),
+    workspace: Path | None = WorkspaceOpt,
+    as_: str | None = ActorOpt,
+) -> None:
+    """Replace the journal signing key (admin); the hand-over is journaled and signed by the old key."""
+    ws = open_ws(workspace)
+    result = rotate_key(ws, actor=actor_for(ws, as_), reason=reason)
+    console.print(
+        f"new journal public key {result['new_key']}\nfingerprint {result['fingerprint']}\n"
+        f"written to {ws.path / 'journal-public-key.txt'}; give it to whoever keeps the old one"
+    )
 
 
 @app.command()

@@ -46,8 +46,8 @@ def list_(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> Non
         ws.close()
     if as_json:
         print_json(rows)
-    else:
-        print_table("Modules", ["module", "enabled", "controls", "requires", "title"], rows)
+        return
+    print_table("Modules", ["module", "enabled", "controls", "requires", "title"], rows)
 
 
 @app.command("set")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from proctor.cli.command import Run, command
 from proctor.cli.common import (
     ActorOpt,
     JsonOpt,
@@ -19,7 +19,9 @@ from proctor.cli.common import (
     print_json,
     print_table,
 )
+from proctor.cli.reserve_history_cmd import month_ends_app
 from proctor.core.errors import InputError
+from proctor.platform.dates import parse_day
 from proctor.reserve import governance, service
 from proctor.reserve.money import fmt
 from proctor.reserve.report import exhibit_html, exhibit_pdf
@@ -29,42 +31,45 @@ inputs_app = typer.Typer(help="Canonical input files for a reserve computation."
 variance_app = typer.Typer(help="Variance review against the previous computation.", no_args_is_help=True)
 app.add_typer(inputs_app, name="inputs")
 app.add_typer(variance_app, name="variance")
+app.add_typer(month_ends_app, name="month-ends")
 
 PabOpt = typer.Option(False, "--pab", help="The PAB computation instead of the customer one.")
-
-
-def _day(text: str, option: str = "--as-of") -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not a date (YYYY-MM-DD): {text!r}", field=option) from None
 
 
 def _row(ws: Any, computation: str | None, as_of: str | None, pab: bool) -> dict[str, Any]:
     if computation:
         return service.get_computation(ws, computation)
-    return service.latest_computation(ws, _day(as_of) if as_of else None, "pab" if pab else "customer")
+    return service.latest_computation(
+        ws, parse_day(as_of, "--as-of") if as_of else None, "pab" if pab else "customer"
+    )
 
 
-@inputs_app.command("load")
+@command(inputs_app, "load", json=True)
 def inputs_load(
+    cmd: Run,
     directory: Path = typer.Argument(..., help="Folder with the canonical CSV/Parquet files and firm.json."),
     as_of: str = typer.Option(..., "--as-of", help="Computation date the files are as of."),
     supersedes: str | None = typer.Option(None, "--supersedes", help="Input set this corrects."),
     reason: str = typer.Option("", "--reason", help="Why the correction was needed."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Validate the files (control totals, types) and store them, with a manifest, as an input set."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = service.load_inputs(
-        ws, directory, _day(as_of), actor=actor_for(ws, as_), supersedes=supersedes, reason=reason
+        ws,
+        directory,
+        parse_day(as_of, "--as-of"),
+        actor=cmd.actor,
+        supersedes=supersedes,
+        reason=reason,
     )
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(f"input set {row['id']} as of {row['as_of']}: {len(row['manifest'])} files stored")
+    if row.get("possibly_stale_of"):
+        console.print(
+            f"[bold yellow]warning[/] every data file is identical to input set {row['possibly_stale_of']}"
+            " of the previous date: possibly a stale feed (an alert was raised)"
+        )
 
 
 @app.command("compute")
@@ -77,6 +82,9 @@ def compute(
         None, "--formula", help="Formula version digest (default: of record)."
     ),
     what_if: bool = typer.Option(False, "--what-if", help="Not of record: allows a proposed formula."),
+    reason: str = typer.Option(
+        "", "--reason", help="Why this rerun supersedes the date's computation of record."
+    ),
     html: Path | None = typer.Option(None, "--html", help="Write the Exhibit A report as HTML here."),
     pdf: Path | None = typer.Option(None, "--pdf", help="Write the Exhibit A report as PDF here."),
     workspace: Path | None = WorkspaceOpt,
@@ -87,12 +95,13 @@ def compute(
     ws = open_ws(workspace)
     outcome = service.compute_of_record(
         ws,
-        _day(as_of),
+        parse_day(as_of, "--as-of"),
         actor=actor_for(ws, as_),
         method=method,
         cadence=cadence,
         rules_digest=formula,
         kind="what_if" if what_if else "record",
+        reason=reason,
     )
     row = outcome.rows["pab" if pab else "customer"]
     doc = service.report_doc(ws, row) if row["report_blob"] else None
@@ -101,6 +110,8 @@ def compute(
     if pdf and doc:
         pdf.write_bytes(exhibit_pdf(doc))
     if as_json:
+        if doc is not None:  # the 15c3-3(i) notice belongs with the figures it is about
+            doc = dict(doc, computation_id=row["id"], notice=row["notice"])
         print_json(doc or {"computation_id": row["id"], "status": "HOLD", "gates": outcome.gates.as_dict()})
         if outcome.gates.hold:
             raise typer.Exit(3)  # a HOLD is not a result: scripts must not read it as one
@@ -123,25 +134,22 @@ def compute(
     )
 
 
-@app.command("explain")
+@command(app, "explain", json=True)
 def explain(
+    cmd: Run,
     item: str = typer.Argument(..., help="Exhibit A item: 1-16, credit_other, debit_other."),
     computation: str | None = typer.Option(None, "--computation"),
     as_of: str | None = typer.Option(None, "--as-of"),
     pab: bool = PabOpt,
     account: str | None = typer.Option(None, "--account", help="Only this account or contract."),
     top: int = typer.Option(20, "--top"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Show where a line's dollars come from: components, treatments, accounts and source rows."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = _row(ws, computation, as_of, pab)
-    result = service.explain_item(ws, row["id"], item, actor=actor_for(ws, as_), ref=account, top=top)
-    if as_json:
-        print_json(result)
-        return
+    result = service.explain_item(ws, row["id"], item, actor=cmd.actor, ref=account, top=top)
+    if cmd.json:
+        return result
     console.print(f"Item {item} of {row['id']} ({row['book']}, {row['as_of']}): {fmt(result['total'])}")
     print_table(
         "By component",
@@ -155,14 +163,13 @@ def explain(
     )
 
 
-@app.command("history")
-def history(pab: bool = PabOpt, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, "history", json=True, actor=False)
+def history(cmd: Run, pab: bool = PabOpt) -> Any:
     """Computations of record, newest first."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = service.history(ws, "pab" if pab else "customer")
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table(
         "Reserve computations",
         ["id", "as_of", "book", "status", "requirement", "on_deposit", "deficiency", "rules_version"],
@@ -178,21 +185,19 @@ def history(pab: bool = PabOpt, workspace: Path | None = WorkspaceOpt, as_json: 
     )
 
 
-@variance_app.command("show")
+@command(variance_app, "show", json=True, actor=False)
 def variance_show(
+    cmd: Run,
     computation: str | None = typer.Option(None, "--computation"),
     as_of: str | None = typer.Option(None, "--as-of"),
     pab: bool = PabOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Breaches against the previous computation and whether each is explained."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = _row(ws, computation, as_of, pab)
     rows = [dict(b, explanation=row["explanations"].get(b["key"], "")) for b in row["variance"]]
-    if as_json:
-        print_json({"computation": row["id"], "previous": row["previous_id"], "breaches": rows})
-        return
+    if cmd.json:
+        return {"computation": row["id"], "previous": row["previous_id"], "breaches": rows}
     print_table(
         f"Variances of {row['id']} against {row['previous_id']}",
         ["key", "kind", "message", "explanation"],
@@ -200,75 +205,64 @@ def variance_show(
     )
 
 
-@variance_app.command("explain")
+@command(variance_app, "explain")
 def variance_explain(
+    cmd: Run,
     computation: str = typer.Argument(...),
     key: str = typer.Argument(..., help="e.g. line:1 or component:accounts.short_market_value"),
     text: str = typer.Argument(..., help="Why the line moved."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Record the FINOP's explanation of one breach (journaled)."""
-    ws = open_ws(workspace)
-    service.explain_variance(ws, computation, key, text, actor=actor_for(ws, as_))
+    ws = cmd.ws
+    service.explain_variance(ws, computation, key, text, actor=cmd.actor)
     console.print(f"explained {key} on {computation}")
 
 
-@app.command("signoff")
+@command(app, "signoff")
 def signoff(
+    cmd: Run,
     computation: str = typer.Argument(...),
     statement: str = typer.Option(..., "--statement", help="What was reviewed."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """FINOP sign-off; refused on a HOLD or while any variance is unexplained."""
-    ws = open_ws(workspace)
-    service.sign_off(ws, computation, actor=actor_for(ws, as_), statement=statement)
+    ws = cmd.ws
+    service.sign_off(ws, computation, actor=cmd.actor, statement=statement)
     console.print(f"{computation} signed off")
 
 
-@app.command("propose")
+@command(app, "propose", json=True)
 def propose(
+    cmd: Run,
     change: list[str] = typer.Option(
         ..., "--change", help='JSON, e.g. {"op":"set_param","name":..,"value":..}'
     ),
     reason: str = typer.Option(..., "--reason"),
     version: str = typer.Option(..., "--version", help="Name of the new formula version."),
     kind: str = typer.Option("formula", "--kind", help="formula, parameter or mapping."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Propose a change to the formula, a parameter or an input mapping."""
     try:
         changes = [json.loads(c) for c in change]
     except json.JSONDecodeError as exc:
         raise InputError(f"--change is not JSON: {exc}", field="--change") from None
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = governance.propose(
-        ws, actor=actor_for(ws, as_), kind=kind, changes=changes, reason=reason, new_version=version
+        ws, actor=cmd.actor, kind=kind, changes=changes, reason=reason, new_version=version
     )
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(f"proposal {row['id']} for {row['new_version']} ({row['new_digest'][:12]}):")
     for d in row["diff"]:
         console.print(f"  {d['what']}: {d['old']} -> {d['new']}", highlight=False)
 
 
-@app.command("approve")
-def approve(
-    proposal: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, "approve", json=True)
+def approve(cmd: Run, proposal: str = typer.Argument(...)) -> Any:
     """Approve a proposal; the second distinct approver makes it of record and replays 52 computations."""
-    ws = open_ws(workspace)
-    row = governance.approve(ws, proposal, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = governance.approve(ws, proposal, actor=cmd.actor)
+    if cmd.json:
+        return row
     console.print(f"proposal {proposal}: {row['status']} ({len(row['approvals'])} approval(s))")
     if row["replay"]:
         print_table(
@@ -286,27 +280,23 @@ def approve(
         )
 
 
-@app.command("reject")
+@command(app, "reject")
 def reject(
-    proposal: str = typer.Argument(...),
-    reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
+    cmd: Run, proposal: str = typer.Argument(...), reason: str = typer.Option(..., "--reason")
 ) -> None:
     """Reject a proposal with a reason."""
-    ws = open_ws(workspace)
-    governance.reject(ws, proposal, actor=actor_for(ws, as_), reason=reason)
+    ws = cmd.ws
+    governance.reject(ws, proposal, actor=cmd.actor, reason=reason)
     console.print(f"proposal {proposal} rejected")
 
 
-@app.command("proposals")
-def proposals(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, "proposals", json=True, actor=False)
+def proposals(cmd: Run) -> Any:
     """Formula change proposals and their approvals."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = governance.list_proposals(ws)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table(
         "Formula proposals",
         ["id", "kind", "new_version", "status", "proposed_by", "approvals"],
@@ -314,20 +304,15 @@ def proposals(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) ->
     )
 
 
-@app.command("rerun")
-def rerun(
-    start: str = typer.Option(..., "--from"),
-    end: str = typer.Option(..., "--to"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, "rerun", json=True)
+def rerun(cmd: Run, start: str = typer.Option(..., "--from"), end: str = typer.Option(..., "--to")) -> Any:
     """Hindsight re-run of corrected past dates; deficiencies go to notice and FOCUS review."""
-    ws = open_ws(workspace)
-    found = governance.rerun_hindsight(ws, _day(start, "--from"), _day(end, "--to"), actor=actor_for(ws, as_))
-    if as_json:
-        print_json(found)
-        return
+    ws = cmd.ws
+    found = governance.rerun_hindsight(
+        ws, parse_day(start, "--from"), parse_day(end, "--to"), actor=cmd.actor
+    )
+    if cmd.json:
+        return found
     print_table(
         "Hindsight re-run",
         [
@@ -351,16 +336,16 @@ def rerun(
     )
 
 
-@app.command("report")
+@command(app, "report", actor=False)
 def report(
+    cmd: Run,
     computation: str = typer.Argument(...),
     out: Path = typer.Option(
         ..., "--out", help="File to write; the format follows the suffix (.html, .pdf, .json)."
     ),
-    workspace: Path | None = WorkspaceOpt,
 ) -> None:
     """Write a computation's Exhibit A report with the FOCUS Part II line mapping."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     doc = service.report_doc(ws, service.get_computation(ws, computation))
     if out.suffix == ".html":
         out.write_text(exhibit_html(doc), "utf-8")
@@ -373,14 +358,13 @@ def report(
     console.print(f"wrote {out}")
 
 
-@app.command("rules")
-def rules(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, "rules", json=True, actor=False)
+def rules(cmd: Run) -> Any:
     """The formula of record: items, citations, parameters, and readings still to confirm."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     table = service.rules_of_record(ws)
-    if as_json:
-        print_json(table.to_dict() | {"digest": table.digest, "unconfirmed": table.unconfirmed()})
-        return
+    if cmd.json:
+        return table.to_dict() | {"digest": table.digest, "unconfirmed": table.unconfirmed()}
     console.print(f"formula {table.version} ({table.digest[:12]}), effective {table.effective_from}")
     print_table(
         "Items",

@@ -13,12 +13,11 @@ import typer
 from rich.text import Text
 
 from proctor.cli import review_setup_cmd
+from proctor.cli.command import Run, command
 from proctor.cli.common import (
-    ActorOpt,
     AsOfOpt,
     JsonOpt,
     WorkspaceOpt,
-    actor_for,
     console,
     open_ws,
     parse_as_of,
@@ -41,73 +40,60 @@ app.add_typer(review_setup_cmd.exemption_app, name="exemption")
 POLICY_COLUMNS = ["id", "policy_id", "label", "status", "title", "proposed_by", "decided_by", "decided_at"]
 
 
-@policy_app.command("import")
-def policy_import(
-    file: Path = typer.Argument(..., help="Policy file (YAML or JSON)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(policy_app, "import", json=True)
+def policy_import(cmd: Run, file: Path = typer.Argument(..., help="Policy file (YAML or JSON).")) -> Any:
     """Propose a new policy version from a file; it is active once someone else approves it."""
     from proctor.review.store import import_policy
 
-    ws = open_ws(workspace)
-    row = import_policy(ws, file, actor_for(ws, as_))
-    if as_json:
-        print_json({k: v for k, v in row.items() if k != "document"})
-        return
+    ws = cmd.ws
+    row = import_policy(ws, file, cmd.actor)
+    if cmd.json:
+        return {k: v for k, v in row.items() if k != "document"}
     console.print(
         f"{row['id']}: policy {row['policy_id']} version {row['label']} proposed "
         f"(hash {row['version_hash'][:12]}); approve with: proctor review policy approve {row['id']}"
     )
 
 
-@policy_app.command("approve")
+@command(policy_app, "approve")
 def policy_approve(
-    version_id: str,
-    comment: str = typer.Option("", "--comment", help="Kept with the approval."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
+    cmd: Run, version_id: str, comment: str = typer.Option("", "--comment", help="Kept with the approval.")
 ) -> None:
     """Approve a proposed version (not its proposer); it replaces the policy's active version."""
     from proctor.review.store import approve_policy
 
-    ws = open_ws(workspace)
-    row = approve_policy(ws, version_id, actor_for(ws, as_), comment)
+    ws = cmd.ws
+    row = approve_policy(ws, version_id, cmd.actor, comment)
     console.print(f"{row['id']}: policy {row['policy_id']} version {row['label']} is active")
 
 
-@policy_app.command("reject")
+@command(policy_app, "reject")
 def policy_reject(
+    cmd: Run,
     version_id: str,
     reason: str = typer.Option(..., "--reason", help="Why the version is turned down."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Turn down a proposed version; it never becomes active."""
     from proctor.review.store import reject_policy
 
-    ws = open_ws(workspace)
-    row = reject_policy(ws, version_id, actor_for(ws, as_), reason)
+    ws = cmd.ws
+    row = reject_policy(ws, version_id, cmd.actor, reason)
     console.print(f"{row['id']}: rejected")
 
 
-@policy_app.command("list")
+@command(policy_app, "list", json=True, actor=False)
 def policy_list(
-    policy: str | None = typer.Option(None, "--policy", help="Only versions of this policy id."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+    cmd: Run, policy: str | None = typer.Option(None, "--policy", help="Only versions of this policy id.")
+) -> Any:
     """Every policy version on record, newest first."""
     from proctor.review.store import list_versions
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     with ws.read() as conn:
         rows = list_versions(conn, policy)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(f"Review policy versions ({len(rows)})", POLICY_COLUMNS, rows)
+    if cmd.json:
+        return rows
+    print_table(f"Review policy versions ({len(rows)})", POLICY_COLUMNS, rows)
 
 
 @policy_app.command("show")
@@ -127,21 +113,15 @@ def policy_show(version_id: str, workspace: Path | None = WorkspaceOpt, as_json:
 
 
 # --- selection and the queue -----------------------------------------------------------------------
-@app.command("select")
-def select_(
-    as_of: str | None = AsOfOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, "select", json=True)
+def select_(cmd: Run, as_of: str | None = AsOfOpt) -> Any:
     """Run the review.selection control: every active policy over every message not yet evaluated."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     with console.status("Selecting communications for review"):
-        run = ws.controls.run("review.selection", actor=actor_for(ws, as_), as_of=parse_as_of(as_of))
-    summary = run["summary"]
-    if as_json:
-        print_json({"run": run["id"], "outcome": run["outcome"], "alert_ids": run["alert_ids"], **summary})
-        return
+        run = ws.controls.run("review.selection", actor=cmd.actor, as_of=parse_as_of(as_of))
+    summary = {**run["summary"], "routing": run.get("after_raise") or {}}
+    if cmd.json:
+        return {"run": run["id"], "outcome": run["outcome"], "alert_ids": run["alert_ids"], **summary}
     print_table(
         f"Selection {run['id']} as of {summary.get('as_of', '')[:19]} ({run['outcome']})",
         [
@@ -164,43 +144,40 @@ def select_(
         console.print(f"[bold red]{summary['problem']}[/]")
 
 
-@app.command()
-def route(workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
+@command(app)
+def route(cmd: Run) -> None:
     """Route review items still unassigned (e.g. after importing the supervision hierarchy)."""
     from proctor.review.routing import route_pending
 
-    ws = open_ws(workspace)
-    result = route_pending(ws, actor_for(ws, as_))
+    ws = cmd.ws
+    result = route_pending(ws, cmd.actor)
     console.print(f"routed {result['routed']}, still unassigned {result['unassigned']}")
 
 
 QUEUE_COLUMNS = ["id", "severity", "status", "due_at", "reasons", "title", "assignee"]
 
 
-@app.command()
+@command(app, json=True)
 def queue(
+    cmd: Run,
     everyone: bool = typer.Option(False, "--all", help="Every open review item (principals, auditors)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Your open review items, soonest due first."""
     from proctor.review.decisions import queue as review_queue
 
-    ws = open_ws(workspace)
-    user = actor_for(ws, as_)
+    ws = cmd.ws
+    user = cmd.actor
     rows = review_queue(ws, user, everyone=everyone)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(f"Review queue of {'everyone' if everyone else user} ({len(rows)})", QUEUE_COLUMNS, rows)
+    if cmd.json:
+        return rows
+    print_table(f"Review queue of {'everyone' if everyone else user} ({len(rows)})", QUEUE_COLUMNS, rows)
 
 
-@app.command()
-def show(alert_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt) -> None:
+@command(app)
+def show(cmd: Run, alert_id: str) -> None:
     """A review item: the message with its hits highlighted, and why it was selected."""
-    ws = open_ws(workspace)
-    alert = ws.alerts.view(alert_id, ws.users.get(actor_for(ws, as_)))
+    ws = cmd.ws
+    alert = ws.alerts.view(alert_id, ws.users.get(cmd.actor))
     evidence: dict[str, Any] = alert["evidence"]
     console.print(
         f"[bold]{alert['id']}[/] {alert['title']} — {alert['status']}, due {alert['due_at']:%Y-%m-%d}"
@@ -214,8 +191,9 @@ def show(alert_id: str, workspace: Path | None = WorkspaceOpt, as_: str | None =
     print_table("Why it was selected", ["kind", "detail"], evidence.get("reasons", []))
 
 
-@app.command()
+@command(app)
 def decide(
+    cmd: Run,
     alert_id: str,
     action: str = typer.Option(..., "--action", "-a", help="no_issue, escalate or request_info"),
     rationale: str = typer.Option(..., "--rationale", "-r", help="Why: kept as evidence of review."),
@@ -223,80 +201,68 @@ def decide(
         False, "--false-positive", help="With no_issue: the lexicon hit was harmless text."
     ),
     title: str = typer.Option("", "--title", help="With escalate: the case title."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Decide a review item: no issue (close), escalate (to a case) or request information."""
     from proctor.review.decisions import decide as record
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     result = record(
         ws,
         alert_id,
         action,
         rationale,
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         false_positive=false_positive,
         case_title=title,
     )
     console.print(f"{alert_id}: {result.outcome}")
 
 
-@app.command()
+@command(app, json=True, actor=False)
 def log(
-    limit: int = typer.Option(1000, "--limit", help="Most recently active items to include."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+    cmd: Run, limit: int = typer.Option(1000, "--limit", help="Most recently active items to include.")
+) -> Any:
     """Evidence of review from the journal: who decided which item, when, and why."""
     from proctor.review.decisions import review_log
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = review_log(ws, limit)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            f"Review evidence ({len(rows)} entries)",
-            ["at", "reviewer", "alert_id", "action", "disposition", "rationale"],
-            rows,
-        )
+    if cmd.json:
+        return rows
+    print_table(
+        f"Review evidence ({len(rows)} entries)",
+        ["at", "reviewer", "alert_id", "action", "disposition", "rationale"],
+        rows,
+    )
 
 
-@app.command()
-def sla(as_of: str | None = AsOfOpt, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(app, json=True, actor=False)
+def sla(cmd: Run, as_of: str | None = AsOfOpt) -> Any:
     """Review items past their deadline (the review.sla control raises these daily)."""
     from proctor.review.sla import overdue
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = overdue(ws, parse_as_of(as_of) or ws.clock.now())
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            f"Overdue review items ({len(rows)})",
-            ["alert_id", "assignee", "principal", "due_at", "business_days_overdue", "title"],
-            rows,
-        )
+    if cmd.json:
+        return rows
+    print_table(
+        f"Overdue review items ({len(rows)})",
+        ["alert_id", "assignee", "principal", "due_at", "business_days_overdue", "title"],
+        rows,
+    )
 
 
 # --- coverage and metrics --------------------------------------------------------------------------
-@app.command()
-def coverage(
-    as_of: str | None = AsOfOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, json=True)
+def coverage(cmd: Run, as_of: str | None = AsOfOpt) -> Any:
     """Run the coverage register (control review.coverage), keep the report, and show it."""
     from proctor.review.coverage import load_report
 
-    ws = open_ws(workspace)
-    run = ws.controls.run("review.coverage", actor=actor_for(ws, as_), as_of=parse_as_of(as_of))
+    ws = cmd.ws
+    run = ws.controls.run("review.coverage", actor=cmd.actor, as_of=parse_as_of(as_of))
     report = load_report(ws, run["summary"].get("report_id")) or {}
-    if as_json:
-        print_json({**report, "run": run["id"], "alert_ids": run["alert_ids"]})
-        return
+    if cmd.json:
+        return {**report, "run": run["id"], "alert_ids": run["alert_ids"]}
     rows = [
         {
             **r,
@@ -321,18 +287,15 @@ def coverage(
     )
 
 
-@app.command()
-def metrics(
-    as_of: str | None = AsOfOpt, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt
-) -> None:
+@command(app, json=True, actor=False)
+def metrics(cmd: Run, as_of: str | None = AsOfOpt) -> Any:
     """Timeliness and backlog per principal, hit and false-positive rates per term, sampling."""
     from proctor.review.metrics import review_metrics
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     data = review_metrics(ws, parse_as_of(as_of))
-    if as_json:
-        print_json(data)
-        return
+    if cmd.json:
+        return data
     print_table(
         "Timeliness and backlog per principal",
         [

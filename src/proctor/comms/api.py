@@ -24,7 +24,16 @@ from proctor.core.errors import NotFound
 if TYPE_CHECKING:
     from proctor.platform.workspace import Workspace
 
-__all__ = ["get_message", "iter_messages", "list_sources", "message_text", "source_names"]
+__all__ = [
+    "first_sent_at",
+    "get_message",
+    "iter_messages",
+    "list_sources",
+    "message_count",
+    "message_counts_by_source",
+    "message_text",
+    "source_names",
+]
 
 _MESSAGE_COLUMNS = (
     messages.c.id,
@@ -66,6 +75,22 @@ def list_sources(conn: sa.Connection) -> list[dict[str, Any]]:
 
 def source_names(conn: sa.Connection) -> set[str]:
     return {name for (name,) in conn.execute(sa.select(sources.c.name))}
+
+
+def message_count(conn: sa.Connection) -> int:
+    """Messages in the searchable archive."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(search_rows)).scalar_one())
+
+
+def message_counts_by_source(conn: sa.Connection) -> dict[str, int]:
+    """Messages in the searchable archive, per capture source."""
+    stmt = sa.select(search_rows.c.source, sa.func.count()).group_by(search_rows.c.source)
+    return {source: int(n) for source, n in conn.execute(stmt)}
+
+
+def first_sent_at(conn: sa.Connection) -> Any:
+    """When the earliest archived message was sent (None for an empty archive)."""
+    return conn.execute(sa.select(sa.func.min(search_rows.c.sent_at))).scalar()
 
 
 def _merge_participants(groups: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:

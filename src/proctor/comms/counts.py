@@ -3,7 +3,7 @@
 Three independent counts per source and day, so a loss anywhere between the source and the search
 box shows up as a difference:
 * **reported**: what the source says it sent (a manifest it supplied), and what the importer read
-  and accepted from it (each import batch's own per-day counts);
+  and accepted from it (each import batch's own per-day counts, by message day like the rest);
 * **stored**: records captured from the source for that day (messages first stored from it plus
   sightings of messages first stored from another source);
 * **indexed**: those records that have a search-index row (and so can be found and reviewed).
@@ -95,13 +95,16 @@ def daily_counts(
 def importer_days(
     conn: sa.Connection, source: str, as_of: datetime, recent_days: int = 7
 ) -> tuple[dict[date, int], set[date]]:
-    """Per day, records the importer accepted (stored or sighted) over all batches started by
-    as_of, and the days touched by batches still running or ended within `recent_days`."""
+    """Per day, records the importer accepted (stored or sighted) over all batches, and the days
+    touched by batches still running or ended within `recent_days` of as_of (or after it).
+
+    Days are message days, as the stored counts are: which batch carried a message, and when it
+    ran, does not move it to another day. Counting only batches started by as_of would compare a
+    backfill's stored history with an importer that "accepted nothing" on every past day.
+    """
     totals: dict[date, int] = defaultdict(int)
     recent: set[date] = set()
-    stmt = sa.select(imports.c.per_day, imports.c.ended_at).where(
-        imports.c.source == source, imports.c.started_at <= as_of
-    )
+    stmt = sa.select(imports.c.per_day, imports.c.ended_at).where(imports.c.source == source)
     for per_day, ended_at in conn.execute(stmt):
         fresh = ended_at is None or (as_of - ended_at).days < recent_days
         for day_text, figures in per_day.items():

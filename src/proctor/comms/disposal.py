@@ -27,8 +27,9 @@ from proctor.comms.retention_tables import disposals
 from proctor.comms.search import unindex
 from proctor.comms.tables import messages, quarantine, sightings
 from proctor.core.clock import iso_utc
-from proctor.core.errors import InputError, InvalidTransition, NotFound, PermissionDenied
+from proctor.core.errors import InputError, InvalidTransition, NotFound
 from proctor.core.roles import require
+from proctor.platform.approvals import ApprovalRule, approve
 from proctor.store.blobs import BlobError
 from proctor.store.schema import blobs
 
@@ -40,6 +41,7 @@ PROPOSED = "proposed"
 EXECUTED = "executed"
 REJECTED = "rejected"
 MIN_REASON = 10
+DISPOSAL_APPROVAL = ApprovalRule(permission=RECORD_DISPOSE, open_status=PROPOSED)
 # One proposal lists at most this many records, so a reviewer can read it and its journal entry
 # stays a reasonable size; the rest wait for the next proposal (`criteria.eligible` says how many).
 MAX_RECORDS = 10_000
@@ -158,10 +160,15 @@ def _remove_record(tx: Transaction, row: Any, why: str) -> None:
 
 def approve_disposal(ws: Workspace, actor: str, disposal_id: str) -> dict[str, Any]:
     """The second person approves; every record is re-checked, then removed with its bytes."""
-    require(ws.users.get(actor), RECORD_DISPOSE)
     proposal = _proposal(ws, disposal_id)
-    if proposal["proposed_by"] == actor:
-        raise PermissionDenied(f"{actor} proposed disposal {disposal_id}; a different person must approve it")
+    approve(
+        ws,
+        actor,
+        what=f"disposal {disposal_id}",
+        proposer=proposal["proposed_by"],
+        status=proposal["status"],
+        rule=DISPOSAL_APPROVAL,
+    )
     sweep_holds(ws, actor)
     now = ws.clock.now()
     skipped: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from proctor.comms import custodians
 from proctor.comms.permissions import RECORD_DISPOSE
 from proctor.comms.record_filter import query_ids
 from proctor.comms.retention_tables import hold_items, holds
@@ -109,14 +110,14 @@ def matching_ids(conn: sa.Connection, criteria: HoldCriteria, among: Iterable[st
     if criteria.until:
         stmt = stmt.where(messages.c.sent_at <= criteria.until)
     if criteria.custodians:
-        addresses = sorted({c.strip().lower() for c in criteria.custodians})
-        stmt = stmt.where(
-            messages.c.id.in_(
-                sa.select(search_rows.c.message)
-                .join(participants, participants.c.doc == search_rows.c.doc)
-                .where(participants.c.address.in_(addresses))
-            )
+        # a custodian is the person: all his identities and the sources that cover him
+        addresses, own_sources = custodians.expand(conn, criteria.custodians)
+        took_part = messages.c.id.in_(
+            sa.select(search_rows.c.message)
+            .join(participants, participants.c.doc == search_rows.c.doc)
+            .where(participants.c.address.in_(addresses))
         )
+        stmt = stmt.where(sa.or_(took_part, messages.c.source.in_(own_sources)) if own_sources else took_part)
     if wanted is None:
         ids = {i for (i,) in conn.execute(stmt)}
     else:
@@ -202,7 +203,8 @@ def place_hold(ws: Workspace, actor: str, matter: str, reason: str, criteria: Ho
         )
         _add_items(tx, hold_id, matched, now)
         _storage_hold(ws, tx.conn, sorted(matched), True)
-    return {**row, "records": len(matched)}
+        resolved = [c.as_dict() for c in custodians.resolve(tx.conn, criteria.custodians)]
+    return {**row, "records": len(matched), "custodians": resolved}
 
 
 def sweep_holds(ws: Workspace, actor: str) -> dict[str, int]:

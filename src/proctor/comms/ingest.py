@@ -9,6 +9,12 @@ which was never acknowledged; the next `ingest` of the same path and source find
 "running", skips the items its committed position covers, and completes it, so the finished
 batch's counts are the same as if nothing had happened. Re-running a completed import stores
 nothing new: every item is a duplicate of its own earlier record.
+
+A failure outside any item (the disk fills, the database goes away, a fault in the archive
+itself) marks the batch "failed" with the reason, journaled, and is raised; the next `ingest` of
+the same path resumes the failed batch from its committed position, like a killed one. Parts of
+the export that are not messages (Slack's ``users.json``, Maildir bookkeeping files) are listed
+on the batch with their size and hash, so every byte of the export is accounted for.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from proctor.comms.formats import FORMATS, detect_format
-from proctor.comms.model import ParseOptions
+from proctor.comms.model import CommsError, Limits, ParseOptions
 from proctor.comms.reader import read_chunks
 from proctor.comms.retention import schedule_in_force
 from proctor.comms.sources import get_source
@@ -41,6 +47,8 @@ if TYPE_CHECKING:
 
 CHUNK = 500
 COUNTS = ("read_count", "stored", "duplicates", "sightings", "quarantined")
+_LISTED_KEYS = ("origin", "reason", "size", "sha256")
+LISTED_CAP = 1000  # "not a message" entries named on a batch; the count goes on past it
 Progress = Callable[[int], None]
 
 
@@ -62,6 +70,8 @@ class IngestReport:
     per_day: dict[str, dict[str, int]]
     quarantine: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    listed: int = 0
+    not_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +89,8 @@ class IngestReport:
             "per_day": {day: counts["read"] for day, counts in sorted(self.per_day.items())},
             "per_day_detail": dict(sorted(self.per_day.items())),
             "quarantine": self.quarantine,
+            "listed": self.listed,
+            "not_messages": self.not_messages,
             "seconds": round(self.seconds, 3),
         }
 
@@ -115,13 +127,19 @@ def _open_batch(
                 imports.c.source == source["name"],
                 imports.c.path == path,
                 imports.c.format == fmt,
-                imports.c.status == "running",
+                imports.c.status.in_(("running", "failed")),
             )
             .order_by(imports.c.started_at.desc(), imports.c.id.desc())
             .limit(1)
         ).first()
     if row is not None:
-        return dict(row._mapping), True
+        batch = dict(row._mapping)
+        if batch["status"] == "failed":
+            with ws.transaction(actor) as tx:
+                batch = tx.update(
+                    imports, batch["id"], {"status": "running", "ended_at": None}, "comms.import.resumed"
+                )
+        return batch, True
     values = {
         "id": ws.ids("IMP"),
         "source": source["name"],
@@ -140,10 +158,20 @@ def _open_batch(
         return tx.insert(imports, values, "comms.import.started"), False
 
 
-def _progress_values(batch: dict[str, Any], count: int, result: ChunkResult) -> dict[str, Any]:
+def _progress_values(
+    batch: dict[str, Any], views: list[Any], result: ChunkResult, listed: list[dict[str, Any]]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if listed:
+        options = dict(batch["options"])
+        named = list(options.get("not_messages", []))
+        named.extend(listed[: max(0, LISTED_CAP - len(named))])
+        total = int(options.get("listed", 0)) + len(listed)
+        values["options"] = {**options, "not_messages": named, "listed": total}
     return {
-        "position": batch["position"] + count,
-        "read_count": batch["read_count"] + count,
+        **values,
+        "position": batch["position"] + len(views),
+        "read_count": batch["read_count"] + len(views) - len(listed),
         "stored": batch["stored"] + result.stored,
         "duplicates": batch["duplicates"] + result.duplicates,
         "sightings": batch["sightings"] + result.sightings,
@@ -163,8 +191,13 @@ def ingest(
     chunk_size: int = CHUNK,
     progress: Progress | None = None,
     workers: int = 8,
+    limits: Limits | None = None,
 ) -> IngestReport:
-    """Import every item under `path` from a registered source; see the module docstring."""
+    """Import every item under `path` from a registered source; see the module docstring.
+
+    `limits` bounds what one item may be (zip member size and ratio, nesting depth, line length,
+    attachment size); an item beyond them is quarantined with the limit named.
+    """
     started = time.monotonic()
     require(ws.users.get(actor), CONTROL_RUN)
     with ws.read() as conn:
@@ -174,13 +207,70 @@ def ingest(
         raise InputError("no such file or folder", file=str(path))
     fmt = detect_format(resolved) if format == "auto" else format
     zone = timezone or src["timezone"]
-    options = ParseOptions(timezone=zone)
+    options = ParseOptions(timezone=zone, limits=limits or Limits())
     options.zone()  # refuse an unknown zone before anything is written
     if fmt not in FORMATS:
         raise InputError(
             f"unknown format {fmt!r}; expected auto or one of: {', '.join(FORMATS)}", field="--format"
         )
     batch, resumed = _open_batch(ws, src, str(resolved), fmt, {"timezone": zone}, actor)
+    try:
+        batch = _run(ws, src, resolved, fmt, options, batch, actor, chunk_size, progress, workers)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+        _fail(ws, batch["id"], reason, actor)
+        raise CommsError(
+            f"import {batch['id']} of {resolved} failed: {reason}; "
+            "run the same ingest again to resume it from its last committed item"
+        ) from exc
+    return IngestReport(
+        import_id=batch["id"],
+        source=src["name"],
+        path=str(resolved),
+        format=fmt,
+        status=batch["status"],
+        resumed=resumed,
+        read=batch["read_count"],
+        stored=batch["stored"],
+        duplicates=batch["duplicates"],
+        sightings=batch["sightings"],
+        quarantined=batch["quarantined"],
+        per_day=batch["per_day"],
+        quarantine=_quarantine_list(ws, batch["id"], batch.pop("_seen_quarantine", [])),
+        seconds=time.monotonic() - started,
+        listed=int(batch["options"].get("listed", 0)),
+        not_messages=list(batch["options"].get("not_messages", [])),
+    )
+
+
+def _fail(ws: Workspace, import_id: str, reason: str, actor: str) -> None:
+    """Mark the batch failed with its reason; if even that cannot be written, the raise says why."""
+    try:
+        with ws.transaction(actor) as tx:
+            current = tx.get(imports, import_id) or {}
+            options = {**dict(current.get("options") or {}), "failure": reason}
+            tx.update(
+                imports,
+                import_id,
+                {"status": "failed", "ended_at": ws.clock.now(), "options": options},
+                "comms.import.failed",
+            )
+    except Exception:  # the database itself is what failed; the batch stays "running" and resumes
+        return
+
+
+def _run(
+    ws: Workspace,
+    src: dict[str, Any],
+    resolved: Path,
+    fmt: str,
+    options: ParseOptions,
+    batch: dict[str, Any],
+    actor: str,
+    chunk_size: int,
+    progress: Progress | None,
+    workers: int,
+) -> dict[str, Any]:
     seen_quarantine: list[dict[str, str]] = []
     with ws.read() as conn:
         schedule = schedule_in_force(conn, ws.clock.now())
@@ -197,6 +287,7 @@ def ingest(
         )
         for views in chunks:
             chunk = writer.prepare(views)
+            listed = [{k: v[k] for k in _LISTED_KEYS} for v in views if v["type"] == "listed"]
             with ws.transaction(actor) as tx:
                 _serialise_writers(tx)
                 result = writer.write(tx, chunk)
@@ -204,15 +295,19 @@ def ingest(
                 batch = tx.update(
                     imports,
                     batch["id"],
-                    _progress_values(current, len(chunk.views), result),
+                    _progress_values(current, chunk.views, result, listed),
                     "comms.import.progress",
                 )
             seen_quarantine.extend(result.quarantine)
             if progress is not None:
-                progress(len(chunk.views))
+                progress(len(chunk.views) - len(listed))
     with ws.transaction(actor) as tx:
+        kept = {k: v for k, v in dict(batch["options"]).items() if k != "failure"}
         batch = tx.update(
-            imports, batch["id"], {"status": "complete", "ended_at": ws.clock.now()}, "comms.import.completed"
+            imports,
+            batch["id"],
+            {"status": "complete", "ended_at": ws.clock.now(), "options": kept},
+            "comms.import.completed",
         )
         if src["capture_state"] == "never_connected":
             tx.update(
@@ -221,22 +316,7 @@ def ingest(
                 {"capture_state": "connected", "connected_at": ws.clock.now(), "updated_at": ws.clock.now()},
                 "comms.source.connected",
             )
-    return IngestReport(
-        import_id=batch["id"],
-        source=src["name"],
-        path=str(resolved),
-        format=fmt,
-        status=batch["status"],
-        resumed=resumed,
-        read=batch["read_count"],
-        stored=batch["stored"],
-        duplicates=batch["duplicates"],
-        sightings=batch["sightings"],
-        quarantined=batch["quarantined"],
-        per_day=batch["per_day"],
-        quarantine=_quarantine_list(ws, batch["id"], seen_quarantine),
-        seconds=time.monotonic() - started,
-    )
+    return {**batch, "_seen_quarantine": seen_quarantine}
 
 
 def _quarantine_list(ws: Workspace, import_id: str, seen: list[dict[str, str]]) -> list[dict[str, str]]:

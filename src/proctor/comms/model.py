@@ -176,7 +176,44 @@ class Quarantined:
         return hashlib.sha256(self.raw).hexdigest()
 
 
-ParsedItem = Message | Quarantined
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A part of an export that is not a message and holds none: read, accounted for, listed.
+
+    Slack's ``users.json`` (who each user is), a Maildir's ``dovecot-uidlist``: the import reads
+    them, and so that every byte of an export is accounted for (stored, quarantined or listed)
+    the report names each one with its size and hash. Their bytes are not kept as records.
+    """
+
+    origin: str
+    format: str
+    reason: str
+    size: int
+    sha256: str
+
+
+ParsedItem = Message | Quarantined | Listed
+
+
+def listed(data: bytes, origin: str, fmt: str, reason: str) -> Listed:
+    return Listed(origin, fmt, reason, len(data), hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How large and how deep an export may be before an item is quarantined instead of read.
+
+    A hostile or broken export must not take the importer down with it: a 1 MB zip that expands
+    to gigabytes, JSON nested a hundred thousand deep, a single line of a gigabyte. Each limit
+    quarantines the one item (or zip member) that exceeds it, with a reason naming the limit, so
+    the rest of the export imports; raise a limit (``ParseOptions.limits``) to read it anyway.
+    """
+
+    max_member_bytes: int = 1 << 30  # one zip member, uncompressed
+    max_ratio: float = 200.0  # uncompressed over compressed size of one zip member
+    max_depth: int = 64  # nesting of JSON values, XML elements, MIME parts
+    max_line_bytes: int = 16 << 20  # one line of a line-based export (WhatsApp, CSV, JSON Lines)
+    max_attachment_bytes: int = 256 << 20  # one attachment's bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,11 +228,13 @@ class ParseOptions:
     file (any first field over 12 means day first) and fall back to day first.
     ``mbox_variant`` picks how ``>From `` lines are unescaped: ``mboxrd`` removes one ``>`` from
     any run of ``>`` before ``From ``; ``mboxo`` only from a single ``>``.
+    ``limits`` bounds what one item may be (see :class:`Limits`).
     """
 
     timezone: str | None = None
     day_first: bool | None = None
     mbox_variant: Literal["mboxrd", "mboxo"] = "mboxrd"
+    limits: Limits = field(default_factory=Limits)
 
     def zone(self) -> tzinfo | None:
         if self.timezone is None:

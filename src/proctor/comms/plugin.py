@@ -12,6 +12,7 @@ from proctor.comms.cadence import source_cadence
 from proctor.comms.completeness import RULE, capture_completeness
 from proctor.comms.demo import seed_demo
 from proctor.comms.evidence import EVIDENCE_RENDERERS
+from proctor.comms.search import check_search_index
 from proctor.comms.volume import volume_anomaly
 from proctor.core.controls import ControlSpec
 from proctor.core.modules import ModuleSpec
@@ -59,9 +60,11 @@ SPEC = ModuleSpec(
     tables=tuple(v for v in vars(tables).values() if isinstance(v, sa.Table)),
     migrations=Path(__file__).parent / "migrations",
     permissions=permissions.GRANTS,
+    permission_descriptions=permissions.DESCRIPTIONS,
     seed_demo=seed_demo,
     cli="proctor.cli.comms_cmd:app",
     cli_help="Communications archive: sources, ingest, search, retention, holds, production.",
     docs="docs/comms.md",
     alert_role="principal",
+    integrity_checks=(check_search_index,),
 )

@@ -294,13 +294,18 @@ def export_production(
                 if progress is not None:
                     progress(1)
     index_sha = _write(out, INDEX, _index_csv(ordered, paths))
+    # The production's own leaf states how many records and which: a record removed from the folder
+    # together with its manifest entries no longer matches what the firm signed.
     summary = {
         "production": production_id,
         "request": request,
         "selection": selection.to_dict(),
         "records": len(ids),
+        "record_ids": list(ids),
         "index_sha256": index_sha,
         "folder": out.name,
+        "produced_at": iso_utc(produced_at),
+        "firm": firm,
     }
     with ws.transaction(actor) as tx:
         tx.event("comms.production.created", Subject("comms.production", production_id), summary)
@@ -315,11 +320,22 @@ def export_production(
     manifest = {
         "format": PRODUCTION_FORMAT,
         "tree_head": items.pop(0)["tree_head"],
-        "production": {**summary, "produced_by": actor, "produced_at": iso_utc(produced_at), "firm": firm},
+        "production": {**summary, "produced_by": actor},
         "items": items,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    return {**manifest["production"], "tree_size": manifest["tree_head"]["tree_size"], "files": len(items)}
+    _witness_after_production(ws)
+    listed = {k: v for k, v in manifest["production"].items() if k != "record_ids"}
+    written = sum(1 for f in out.rglob("*") if f.is_file())  # what is in the folder, proofs and manifest too
+    return {**listed, "tree_size": manifest["tree_head"]["tree_size"], "files": written, "items": len(items)}
+
+
+def _witness_after_production(ws: Workspace) -> None:
+    """A production hands a head to an outsider; publish it to the workspace's witness too, if any."""
+    if ws.config.section("journal").get("witness"):
+        from proctor.platform.journal_ops import publish_head
+
+        publish_head(ws)
 
 
 def _prove_and_list(

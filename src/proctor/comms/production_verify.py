@@ -3,8 +3,11 @@
 The same checks as the standalone tools/verify_proof.py, made with Proctor's own Merkle and
 Ed25519 code, plus two a folder-level check needs: every file in the folder is listed (a file
 slipped into a production is as wrong as one altered), and every record's original is proved by
-the leaf that stored it. Nothing here reads the workspace: the folder and, optionally, the firm's
-published public key are all an examiner has.
+the leaf that stored it. The production's own leaf (proved by the index's proof) states the
+record count and every record id, and the manifest's production block must be exactly what that
+leaf signed, so removing a record with all its entries, or editing the block, fails. Nothing here
+reads the workspace: the folder and, optionally, the firm's published public key are all an
+examiner has.
 """
 
 from __future__ import annotations
@@ -61,6 +64,46 @@ class _Proof:
     strings: frozenset[str]
     content_sha256: str | None
     problem: str | None
+    event: dict[str, Any] | None = None
+
+
+PRODUCTION_EVENT = "comms.production.created"
+
+
+def check_production_record(
+    manifest: dict[str, Any], items: list[Any], event: dict[str, Any] | None
+) -> list[str]:
+    """What the signed production leaf says against what the manifest lists; empty when they agree."""
+    if event is None or event.get("type") != PRODUCTION_EVENT:
+        return ["the index's proof is not the production's own journal leaf"]
+    payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
+    problems = []
+    block = manifest.get("production")
+    expected = {**payload, "produced_by": event.get("actor")}
+    if block != expected:
+        differing = sorted(
+            k
+            for k in set(expected) | set(block if isinstance(block, dict) else {})
+            if not isinstance(block, dict) or block.get(k) != expected.get(k)
+        )
+        problems.append(
+            f"the manifest's production block differs from the signed record in {', '.join(differing)}"
+        )
+    signed_ids = payload.get("record_ids")
+    if not isinstance(signed_ids, list) or payload.get("records") != len(signed_ids):
+        problems.append("the signed production record does not list its record ids")
+        return problems
+    listed = {str(i.get("record")) for i in items if isinstance(i, dict) and i.get("role") == "original"}
+    missing = sorted(set(signed_ids) - listed)
+    extra = sorted(listed - set(signed_ids))
+    if missing:
+        problems.append(
+            f"{len(missing)} of the {len(signed_ids)} records the production signed are not in the manifest "
+            f"(first: {missing[0]})"
+        )
+    if extra:
+        problems.append(f"record {extra[0]} is listed but not in the signed production record")
+    return problems
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -130,7 +173,7 @@ def _check_proof(path: Path, head: dict[str, Any], size: int, root: bytes) -> _P
     except (UnicodeDecodeError, ValueError):
         return _Proof(leaf, frozenset(), None, "leaf data is not a journal event")
     content = doc.get("content_sha256")
-    return _Proof(leaf, frozenset(_strings(event.get("payload"))), content, None)
+    return _Proof(leaf, frozenset(_strings(event.get("payload"))), content, None, event)
 
 
 def _inside(base: Path, name: Any) -> Path | None:
@@ -190,6 +233,17 @@ def verify_production(folder: Path, public_key: str | None = None) -> ExportChec
             report.fail(name, f"{item.get('proof')} proves a different file ({proof.content_sha256})")
         elif item.get("role") == "original" and item.get("record") != expected:
             report.fail(name, "an original's SHA-256 must be its record id")
+    index_proof = next(
+        (
+            proofs.get(_inside(base, i.get("proof")) or base)
+            for i in items
+            if isinstance(i, dict) and i.get("role") == "index"
+        ),
+        None,
+    )
+    if checked_head is not None:
+        for problem in check_production_record(manifest, items, index_proof.event if index_proof else None):
+            report.fail(MANIFEST, problem)
     for extra in sorted(p for p in base.rglob("*") if p.is_file() and p.resolve() not in listed):
         report.fail(str(extra.relative_to(base)), "file is not listed in the manifest")
     if not items:

@@ -53,7 +53,18 @@ def _term(token: str) -> Term | None:
     return Term(text=text, phrase=phrase or " " in text, prefix=prefix)
 
 
+def _check_quotes(text: str) -> None:
+    """An unbalanced quote is refused: guessing where the phrase ends silently changes the query."""
+    if text.count('"') % 2:
+        at = text.rfind('"') + 1
+        raise InputError(
+            f"unbalanced quote: the phrase opened at character {at} is never closed (add the closing \")",
+            field="QUERY",
+        )
+
+
 def parse_query(text: str) -> ParsedQuery:
+    _check_quotes(text)
     parsed = ParsedQuery()
     join_next = False
     negate_next = False
@@ -79,6 +90,11 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             parsed.groups.append([term])
         join_next = False
+    if parsed.empty and text.strip():
+        raise InputError(
+            f"the search {text.strip()!r} has no word to find, only operators (OR, AND, NOT, -, *)",
+            field="QUERY",
+        )
     if parsed.excluded and not parsed.groups:
         raise InputError(
             "a search needs at least one word to find; -word only leaves messages out", field="QUERY"

@@ -5,25 +5,37 @@ process they take turns on the interpreter lock and ingest can go no faster than
 reading process parses, hashes and describes each item (proctor.comms.views) while the writer
 records the previous chunk, which is what lets a large import use a second core. The reader is
 forked (it needs only the export, the parse options and the source's description), sends plain
-dicts and bytes through a bounded queue, and exits if the writer goes away, so a killed import
-leaves no orphan behind.
+dicts and bytes through a bounded queue, and dies with the writer: on Linux the kernel kills it
+when the writer's process ends (``PR_SET_PDEATHSIG``, which covers kill -9), and everywhere a
+watchdog thread ends it as soon as its parent changes, so a killed import leaves no orphan behind.
+
+An item whose description fails (a date the retention arithmetic cannot carry, say) becomes a
+quarantined item with the reason, like any item its importer could not read.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import queue
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from proctor.comms.formats import iter_items
-from proctor.comms.model import CommsError, ParseOptions
+from proctor.comms.model import CommsError, Listed, ParsedItem, ParseOptions, Quarantined
 from proctor.comms.views import View, ViewContext, view_of
 from proctor.core.clock import iso_utc
 from proctor.store.blobs import BlobStore
@@ -34,14 +46,78 @@ _ERROR = "error"
 _CHUNK = "chunk"
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def describe(item: ParsedItem, ctx: ViewContext) -> View:
+    """The view of one item; a listed entry as itself, and an item that cannot be described
+    (its date beyond what the calendar arithmetic carries, say) as a quarantined one."""
+    if isinstance(item, Listed):
+        return {
+            "type": "listed",
+            "origin": _text(item.origin),
+            "format": item.format,
+            "reason": _text(item.reason),
+            "size": item.size,
+            "sha256": item.sha256,
+        }
+    if isinstance(item, Quarantined):
+        item = replace(item, origin=_text(item.origin), reason=_text(item.reason))
+    elif not _storable(item.origin):  # a file name that is not valid text
+        item = replace(item, origin=_text(item.origin))
+    sha = hashlib.sha256(item.raw).hexdigest()
+    try:
+        return view_of(item, sha, ctx)
+    except Exception as exc:  # one item's fault must not end the import
+        reason = f"{item.origin}: cannot be recorded: {type(exc).__name__}: {exc}"
+        return view_of(Quarantined(item.raw, item.origin, item.format, reason), sha, ctx)
+
+
+def _storable(text: str) -> bool:
+    if text.isascii():
+        return "\x00" not in text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _text(text: str) -> str:
+    """Origins and reasons quote the export (file names, header values): undecodable bytes and
+    NULs in them are written as escapes, so the reason can be stored and read."""
+    if _storable(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def _chunks(
     path: Path, fmt: str, options: ParseOptions, ctx: ViewContext, skip: int, size: int
 ) -> Iterator[Chunk]:
-    items = iter_items(path, fmt, options)
+    items = iter_items(path, fmt, options, listed=True)
     if skip:
         items = islice(items, skip, None)
     while batch := list(islice(items, size)):
-        yield [view_of(item, hashlib.sha256(item.raw).hexdigest(), ctx) for item in batch]
+        yield [describe(item, ctx) for item in batch]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make sure this process does not outlive the writer that started it (see the docstring)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except OSError:
+            pass  # the watchdog below still ends it
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="comms-reader-watchdog", daemon=True).start()
 
 
 class _BlobWriter:
@@ -55,6 +131,8 @@ class _BlobWriter:
     def start(self, chunk: Chunk) -> tuple[Chunk, dict[str, Future[tuple[str, int]]]]:
         futures: dict[str, Future[tuple[str, int]]] = {}
         for view in chunk:
+            if view["type"] == "listed":
+                continue
             until = iso_utc(view["retain_until"])
             for sha, data in [(view["sha"], view["raw"]), *view.get("blobs", ())]:
                 if sha not in futures:
@@ -65,6 +143,8 @@ class _BlobWriter:
         stored = {sha: future.result()[1] for sha, future in futures.items()}
         self.store.sync()  # durable before the writer commits rows that refer to these blobs
         for view in chunk:
+            if view["type"] == "listed":
+                continue
             view["stored"] = {
                 sha: stored[sha] for sha in [view["sha"], *(s for s, _ in view.get("blobs", ()))]
             }
@@ -82,6 +162,8 @@ def _run(
     size: int,
     store: BlobStore | None,
 ) -> None:
+    _die_with_parent(parent)
+
     def send(message: tuple[str, Any]) -> bool:
         while True:
             try:
@@ -109,6 +191,10 @@ def _run(
                     return
         send((_DONE, None))
     except BaseException as exc:  # handed to the writer, which raises it
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = CommsError(f"{path}: reading failed: {type(exc).__name__}: {exc}")
         send((_ERROR, exc))
 
 

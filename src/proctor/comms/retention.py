@@ -11,7 +11,8 @@ whoever proposed or approved it. A kind the schedule does not name falls to the 
 which is the longer period, so an unknown kind is kept too long rather than destroyed too early.
 
 The schedule in force is the approved version with the latest effective date on or before the
-moment asked about; until a firm approves its own, the packaged baseline is in force.
+moment asked about (a platform rule table, :mod:`proctor.platform.ruletables`); until a firm
+approves its own, the packaged baseline is in force.
 """
 
 from __future__ import annotations
@@ -19,15 +20,20 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 
 from proctor.comms.retention_tables import retention_versions
-from proctor.core.canonical import digest
 from proctor.core.errors import InputError
+from proctor.platform.ruletables import (
+    VersionRow,
+    citations_of,
+    content_digest,
+    in_force,
+    packaged_document,
+    read_document,
+)
 
 BASELINE_FILE = "retention.v1.yaml"
 
@@ -114,7 +120,10 @@ class RetentionSchedule:
 
     @property
     def digest(self) -> str:
-        return digest(self.to_dict())
+        return content_digest(self.to_dict())
+
+    def citations(self) -> list[str]:
+        return citations_of([self.default, *(self.rules[k] for k in sorted(self.rules))])
 
     @classmethod
     def from_dict(cls, data: Any, file: str | None = None) -> RetentionSchedule:
@@ -146,7 +155,13 @@ class RetentionSchedule:
 
 
 def add_years(moment: datetime, years: int) -> datetime:
-    """The same calendar instant `years` later; 29 February moves to 1 March, never earlier."""
+    """The same calendar instant `years` later; 29 February moves to 1 March, never earlier.
+
+    Past the calendar's last year (a message dated 9999) the answer is its last instant: kept
+    for ever rather than refused, since a record is never to be destroyed early.
+    """
+    if moment.year + years > datetime.max.year:
+        return datetime.max.replace(tzinfo=moment.tzinfo)
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:
@@ -157,16 +172,12 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 def packaged_schedule() -> RetentionSchedule:
     """The baseline shipped with Proctor, in force until the firm approves a version of its own."""
-    text = resources.files("proctor.comms.rules").joinpath(BASELINE_FILE).read_text("utf-8")
-    return RetentionSchedule.from_dict(yaml.safe_load(text), file=BASELINE_FILE)
+    data = packaged_document("proctor.comms.rules", BASELINE_FILE)
+    return RetentionSchedule.from_dict(data, file=BASELINE_FILE)
 
 
 def schedule_from_yaml(text: str, file: str) -> RetentionSchedule:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=file) from None
-    return RetentionSchedule.from_dict(data, file=file)
+    return RetentionSchedule.from_dict(read_document(text, file), file=file)
 
 
 def schedule_in_force(conn: sa.Connection, at: datetime | None = None) -> RetentionSchedule:
@@ -176,16 +187,22 @@ def schedule_in_force(conn: sa.Connection, at: datetime | None = None) -> Retent
     rather than :func:`retention_for` per message, to avoid one query per record.
     """
     moment = (at or datetime.now(UTC)).astimezone(UTC)
-    row = conn.execute(
-        sa.select(retention_versions.c.schedule, retention_versions.c.version)
-        .where(retention_versions.c.status == APPROVED)
-        .where(retention_versions.c.effective_from <= moment.date())
-        .order_by(retention_versions.c.effective_from.desc(), retention_versions.c.decided_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    approved = conn.execute(
+        sa.select(
+            retention_versions.c.version,
+            retention_versions.c.status,
+            retention_versions.c.effective_from,
+            retention_versions.c.decided_at,
+        ).where(retention_versions.c.status == APPROVED)
+    )
+    rows = [VersionRow(r.version, r.status, r.effective_from, r.decided_at) for r in approved]
+    chosen = in_force(rows, moment.date())
+    if chosen is None:
         return packaged_schedule()
-    return RetentionSchedule.from_dict(row.schedule, file=f"retention version {row.version}")
+    data = conn.execute(
+        sa.select(retention_versions.c.schedule).where(retention_versions.c.version == chosen.version)
+    ).scalar_one()
+    return RetentionSchedule.from_dict(data, file=f"retention version {chosen.version}")
 
 
 def retention_for(conn: sa.Connection, source_kind: str, sent_at: datetime) -> tuple[str, datetime]:

@@ -1,9 +1,10 @@
 """Change control for retention schedules: propose, approve (a second person), apply to records.
 
 A retention period decides when a record may be destroyed, so changing one is a policy change
-under four eyes: one principal imports a new version with a reason, a different one approves it,
-and both steps are journaled. Applying the schedule in force then recomputes each record's
-retain-until date; every changed record is a journaled update naming the version that set it.
+under four eyes (:mod:`proctor.platform.approvals`): one principal imports a new version with a
+reason, a different one approves it, and both steps are journaled. Applying the schedule in force
+then recomputes each record's retain-until date; every changed record is a journaled update naming
+the version that set it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from proctor.comms.retention import (
 )
 from proctor.comms.retention_tables import retention_versions
 from proctor.comms.tables import messages, sources
-from proctor.core.errors import InputError, InvalidTransition, NotFound, PermissionDenied
-from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, require
+from proctor.core.errors import InputError, NotFound
+from proctor.core.roles import POLICY_CHANGE, require
+from proctor.platform.approvals import approve, reject
 
 if TYPE_CHECKING:
     from proctor.platform.workspace import Workspace
@@ -83,17 +85,15 @@ def _insert_version(
 
 
 def _decide(ws: Workspace, actor: str, version: str, status: str, event: str) -> dict[str, Any]:
-    require(ws.users.get(actor), POLICY_APPROVE)
     with ws.transaction(actor) as tx:
         row = tx.get(retention_versions, version)
         if row is None:
             raise NotFound(f"no retention version {version!r}")
-        if row["status"] != PROPOSED:
-            raise InvalidTransition(f"retention version {version} is {row['status']}, not proposed")
-        if row["proposed_by"] == actor:
-            raise PermissionDenied(
-                f"{actor} proposed retention version {version}; a different person must decide on it"
-            )
+        what, proposer = f"retention version {version}", row["proposed_by"]
+        if status == APPROVED:
+            approve(ws, actor, what=what, proposer=proposer, status=row["status"])
+        else:
+            reject(ws, actor, what=what, proposer=proposer, status=row["status"])
         return tx.update(
             retention_versions,
             version,

@@ -58,9 +58,10 @@ class SearchQuery:
 class SearchResult:
     hits: list[dict[str, Any]] = field(default_factory=list)
     more: bool = False
+    total: int = 0  # every match, not only this page
 
     def as_dict(self) -> dict[str, Any]:
-        return {"hits": self.hits, "more": self.more, "count": len(self.hits)}
+        return {"hits": self.hits, "more": self.more, "count": len(self.hits), "total": self.total}
 
 
 def _filters(query: SearchQuery) -> list[Any]:
@@ -209,6 +210,8 @@ def search(conn: sa.Connection, query: SearchQuery) -> SearchResult:
     stmt = _candidates(conn, query, parsed, paged=True).limit(query.limit + 1).offset(query.offset)
     docs = [r.doc for r in conn.execute(stmt)]
     result = SearchResult(more=len(docs) > query.limit)
+    matches = _candidates(conn, query, parsed, paged=False).order_by(None).subquery()
+    result.total = int(conn.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one())
     details = _details(conn, parsed, docs[: query.limit])
     for doc in docs[: query.limit]:
         row = details[doc]
@@ -234,3 +237,76 @@ def unindex(conn: sa.Connection, message_ids: list[str]) -> int:
         conn.execute(participants.delete().where(participants.c.doc.in_(docs)))
         removed += conn.execute(search_rows.delete().where(search_rows.c.message.in_(chunk))).rowcount or 0
     return removed
+
+
+# --- integrity of the index ---------------------------------------------------------------------
+# The index decides what a search (a regulator's request, a reviewer's selection) finds, so a
+# changed or deleted index row would hide a message while the record itself stays intact. It is
+# derived data, not journaled, so `proctor journal verify` rebuilds what can be rebuilt from the
+# journaled records and reports every difference.
+_INDEX_FIELDS = ("source", "sent_at", "direction", "has_attachments", "kind", "subject")
+MAX_INDEX_PROBLEMS = 50
+
+
+def _text_matches(indexed: str, body: str | None) -> bool:
+    return body is None or indexed == body or indexed.startswith(body + "\n\n")
+
+
+def check_search_index(ws: Any) -> list[str]:
+    """Every record indexed once, its index row matching the record, its addresses all listed.
+
+    Text is rebuilt from the original bytes where the format allows one item on its own (e-mail,
+    Outlook .msg); other formats' text is compared as far as their records allow (every field but
+    the text itself).
+    """
+    from proctor.comms.rendering import body_from_original
+    from proctor.comms.tables import messages
+
+    problems: list[str] = []
+
+    def add(text: str) -> None:
+        if len(problems) < MAX_INDEX_PROBLEMS:
+            problems.append(text)
+
+    m, s = messages.c, search_rows.c
+    stmt = (
+        sa.select(
+            m.id,
+            m.blob_sha256,
+            m.format,
+            m.origin,
+            m.participants,
+            m.sender,
+            *(m[f] for f in _INDEX_FIELDS),
+            *(s[f].label(f"ix_{f}") for f in ("doc", "message", "sender", "text", *_INDEX_FIELDS)),
+        )
+        .select_from(messages.outerjoin(search_rows, s.message == m.id))
+        .order_by(m.id)
+    )
+    with ws.read() as conn:
+        orphans = conn.execute(
+            sa.select(s.message).where(~sa.exists().where(m.id == s.message)).limit(MAX_INDEX_PROBLEMS)
+        ).all()
+        for (message,) in orphans:
+            add(f"search index row for {message} has no record (a record's index entry was altered)")
+        addresses: dict[int, set[str]] = {}
+        for address, doc in conn.execute(sa.select(participants.c.address, participants.c.doc)):
+            addresses.setdefault(doc, set()).add(address)
+        for row in conn.execution_options(yield_per=5000).execute(stmt):
+            r = row._mapping
+            if r["ix_doc"] is None:
+                add(f"record {r['id']} is not in the search index: no search can find it")
+                continue
+            changed = [f for f in _INDEX_FIELDS if r[f] != r[f"ix_{f}"]]
+            if r["sender"].lower() != r["ix_sender"]:
+                changed.append("sender")
+            expected = {p["address"].lower()[:500] for p in r["participants"] if p.get("address")}
+            if expected != addresses.get(r["ix_doc"], set()):
+                changed.append("participants")
+            if not changed:
+                body = body_from_original(ws.blobs.get(r["blob_sha256"]), r["format"], r["origin"])
+                if not _text_matches(r["ix_text"], body):
+                    changed.append("text")
+            if changed:
+                add(f"search index row for record {r['id']} differs from the record in {', '.join(changed)}")
+    return problems

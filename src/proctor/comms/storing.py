@@ -6,7 +6,8 @@ committed record always has its bytes. Everything is batched: one existence quer
 chunk, one multi-row insert per table, blob writes on a thread pool (compression and fsync release
 the interpreter lock), which is what lets ingest keep up with a busy journaling mailbox.
 
-Outcomes per item read (they add up: read = stored + duplicates + quarantined):
+Outcomes per item read (they add up: read = stored + duplicates + quarantined; the parts of an
+export that are not messages are listed by the batch, not written here):
 * **stored**: new bytes, a new record;
 * **duplicate**: these exact bytes are already a record, so nothing is added. When the record was
   first captured from *another* source, a sighting row records that this source delivered it too
@@ -119,6 +120,8 @@ class ChunkWriter:
                 chunk.pending[sha] = self.pool.submit(self.ws.blobs.put, data, iso_utc(view["retain_until"]))
 
         for view in views:
+            if view["type"] == "listed":
+                continue
             submit(view["sha"], view["raw"], view)
             for sha, data in view.get("blobs", ()):
                 submit(sha, data, view)

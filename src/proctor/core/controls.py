@@ -7,7 +7,7 @@ whether it expects input, and the runner turns "missed", "failed" and "saw nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,25 +25,40 @@ class RunOutcome(StrEnum):
     FAILED = "failed"  # raised an exception: the control did not do its job
 
 
+#: Writes a control's own evidence rows (what it evaluated, its bookmark) in the run's transaction:
+#: called by the runner with that transaction and the alert id of each finding, in order.
+RecordWriter = Callable[[Any, Sequence[str]], None]
+
+
 @dataclass(frozen=True)
 class ControlOutcome:
+    """What a run found. A control returns this and writes nothing itself: the runner records the
+    run, raises the findings stamped with the run's id and calls `write` in one transaction."""
+
     input_count: int
     input_hash: str
     findings: list[AlertDraft] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    write: RecordWriter | None = None
 
 
 @dataclass
 class ControlContext:
-    """What a run sees: the as-of instant it evaluates, the workspace, and who started it."""
+    """What a run sees: the as-of instant it evaluates, the workspace, who started it, and the id
+    the run will be recorded under (so evidence rows can name it)."""
 
     as_of: datetime
     workspace: Any
     actor: str
     params: dict[str, Any] = field(default_factory=dict)
+    run_id: str = ""
 
 
 ControlFn = Callable[[ControlContext], ControlOutcome]
+#: A side effect after the run's transaction committed (routing, assignment): workspace, the run's
+#: record (with `alert_ids`, `new_alert_ids` and `new_finding_ids`) and the actor; returns a summary
+#: of what it did.
+AfterRaise = Callable[[Any, dict[str, Any], str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,7 @@ class ControlSpec:
     rule: str = ""  # the rule the control implements, e.g. "SEA 17a-4(b)(4)"
     version: str = "1"
     description: str = ""
+    after_raise: AfterRaise | None = None  # e.g. routing new review items to their reviewers
 
 
 def hash_inputs(items: Iterable[Any]) -> str:

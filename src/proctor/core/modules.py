@@ -41,6 +41,7 @@ class ModuleSpec:
     tables: tuple[Any, ...] = ()
     migrations: Path | None = None
     permissions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    permission_descriptions: Mapping[str, str] = field(default_factory=dict)  # the action, in words
     seed_demo: DemoSeed | None = None
     cli: str = ""
     cli_help: str = ""

@@ -7,6 +7,12 @@ Three passes, each independent of what the database claims about itself:
 2. every row of every journaled table is hashed and compared with the state its latest journal
    event recorded (catches a changed DB row, a row inserted behind Proctor's back, a deleted row);
 3. every blob is decompressed and rehashed (catches a changed blob byte or a missing blob file).
+
+With witnessed heads (kept outside the workspace, see journal/witness.py) and a trusted public key,
+pass 1 also requires every witnessed head to be a prefix of the log (its root recomputed at its
+size, and an RFC 9162 consistency proof from it to the current head), and every head in the
+database to be signed by the trusted key or a key it handed over to in a journaled rotation. That
+is what catches a rolled-back, truncated, re-signed or rebuilt workspace.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ import sqlalchemy as sa
 
 from proctor.core.canonical import digest
 from proctor.journal import merkle, signing
-from proctor.journal.log import row_leaf_bytes
+from proctor.journal.log import leaf_hashes, row_leaf_bytes
+from proctor.journal.witness import KEY_ROTATION_EVENT, WitnessedHead, trusted_after_rotation
 from proctor.store.blobs import BlobError, BlobStore
 from proctor.store.schema import (
     JOURNAL_KEY,
@@ -54,6 +61,7 @@ class VerifyReport:
     tree_heads: int = 0
     records: int = 0
     blobs: int = 0
+    witnessed: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
 
@@ -73,6 +81,7 @@ class VerifyReport:
             "tree_heads": self.tree_heads,
             "records": self.records,
             "blobs": self.blobs,
+            "witnessed_heads": self.witnessed,
             "problem_count": self.problem_count,
             "first_problem": self.problems[0].as_dict() if self.problems else None,
             "problems": [p.as_dict() for p in self.problems],
@@ -84,23 +93,99 @@ def _noop(_stage: str, _n: int) -> None:
 
 
 def verify_journal(
-    engine: sa.Engine, blob_store: BlobStore, progress: Progress = _noop, trusted_keys: set[str] | None = None
+    engine: sa.Engine,
+    blob_store: BlobStore,
+    progress: Progress = _noop,
+    trusted_keys: set[str] | None = None,
+    witnessed: list[WitnessedHead] | None = None,
 ) -> VerifyReport:
+    """Verify everything; `witnessed` heads and `trusted_keys` make it hold against the firm itself.
+
+    Without a trusted key but with witnessed heads, the keys the witness recorded are trusted.
+    """
     report = VerifyReport()
+    witnessed = sorted(witnessed or [], key=lambda w: w.tree_size)
+    report.witnessed = len(witnessed)
+    trust = _initial_trust(trusted_keys, witnessed, report)
     with engine.connect() as conn:
-        latest = _verify_events(conn, report, progress, trusted_keys)
+        latest = _verify_events(conn, report, progress, trust, witnessed)
+        for head in witnessed:  # against the trusted key and every key it handed over to in the log
+            if trust is not None and head.public_key not in trust:
+                report.add(
+                    "witness_untrusted_key",
+                    head.label,
+                    f"signed by {head.public_key[:16]}…, not the trusted key ({head.location})",
+                )
         _verify_records(conn, report, latest, progress)
         _verify_blobs(conn, blob_store, report, progress)
     return report
 
 
+def _initial_trust(
+    trusted_keys: set[str] | None, witnessed: list[WitnessedHead], report: VerifyReport
+) -> set[str] | None:
+    trust = {k.lower() for k in trusted_keys} if trusted_keys is not None else None
+    for head in witnessed:
+        if not head.signature_valid():
+            report.add("witness_bad_signature", head.label, f"signature does not verify ({head.location})")
+    if trust is None and witnessed:
+        trust = {h.public_key for h in witnessed if h.signature_valid()}
+    return trust
+
+
+def _check_witnessed_prefix(witness: WitnessedHead, root: bytes, report: VerifyReport) -> bool:
+    if witness.root_hash != root.hex():
+        report.add(
+            "witnessed_head_mismatch",
+            witness.label,
+            f"the log's first {witness.tree_size} events hash to {root.hex()[:16]}…, not the witnessed "
+            "root: events up to that head were rewritten, or this is another log",
+        )
+        return False
+    return True
+
+
+def _check_consistency(
+    conn: sa.Connection, witnessed: list[WitnessedHead], latest_head: Any, report: VerifyReport
+) -> None:
+    """RFC 9162 consistency proof from each witnessed head to the current head, verified."""
+    if latest_head is None or not witnessed:
+        return
+    size, root = latest_head.tree_size, bytes.fromhex(latest_head.root_hash)
+    cache = merkle.SubtreeCache(leaf_hashes(conn, size))
+    if cache.size != size:
+        return  # missing events: already reported
+    for witness in witnessed:
+        if witness.tree_size > size:
+            continue
+        path = merkle.consistency_path(witness.tree_size, size, cache)
+        if not merkle.verify_consistency(
+            witness.tree_size, size, bytes.fromhex(witness.root_hash), root, path
+        ):
+            report.add(
+                "witness_inconsistent",
+                witness.label,
+                f"no valid consistency proof to the current head {size}",
+            )
+
+
 def _verify_events(
-    conn: sa.Connection, report: VerifyReport, progress: Progress, trusted_keys: set[str] | None
+    conn: sa.Connection,
+    report: VerifyReport,
+    progress: Progress,
+    trusted_keys: set[str] | None,
+    witnessed: list[WitnessedHead],
 ) -> dict[tuple[str, str], tuple[int, str | None]]:
     heads = list(conn.execute(sa.select(journal_heads).order_by(journal_heads.c.tree_size)))
     report.tree_heads = len(heads)
     head_iter = iter(heads)
     next_head = next(head_iter, None)
+    witness_iter = iter(witnessed)
+    next_witness = next(witness_iter, None)
+    while next_witness is not None and next_witness.tree_size == 0:
+        _check_witnessed_prefix(next_witness, merkle.EMPTY_ROOT, report)
+        next_witness = next(witness_iter, None)
+    consistent: list[WitnessedHead] = []
     frontier = merkle.Frontier()
     latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     expected = 0
@@ -126,8 +211,20 @@ def _verify_events(
         if '"table":' in m["payload"]:  # row events only; skip parsing the rest
             payload = json.loads(m["payload"])
             latest[(m["subject_kind"], m["subject_id"])] = (seq, payload.get("after_hash"))
+        elif trusted_keys is not None and m["event_type"] == KEY_ROTATION_EVENT:
+            new_key = trusted_after_rotation(trusted_keys, json.loads(m["payload"]))
+            if new_key is None:
+                report.add(
+                    "untrusted_rotation", f"journal event {seq}", "key rotation not signed by a trusted key"
+                )
+            else:
+                trusted_keys.add(new_key)
         expected += 1
         report.events += 1
+        while next_witness is not None and next_witness.tree_size == frontier.size:
+            if _check_witnessed_prefix(next_witness, frontier.root(), report):
+                consistent.append(next_witness)
+            next_witness = next(witness_iter, None)
         while next_head is not None and next_head.tree_size == frontier.size:
             _check_head(next_head, frontier.root(), report, trusted_keys)
             next_head = next(head_iter, None)
@@ -140,6 +237,15 @@ def _verify_events(
             f"signed for {next_head.tree_size} events but only {frontier.size} exist (events removed)",
         )
         next_head = next(head_iter, None)
+    while next_witness is not None:
+        report.add(
+            "witnessed_head_missing",
+            next_witness.label,
+            f"the log has only {frontier.size} events: the workspace was rolled back, truncated or "
+            f"rebuilt since this head was witnessed ({next_witness.location})",
+        )
+        next_witness = next(witness_iter, None)
+    _check_consistency(conn, consistent, heads[-1] if heads else None, report)
     last_signed = heads[-1].tree_size if heads else 0
     if frontier.size > last_signed:
         report.add(

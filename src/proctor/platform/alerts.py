@@ -69,6 +69,12 @@ def subject_ids(alert: dict[str, Any]) -> list[str]:
     return [str(s["id"]) for s in alert["subjects"]]
 
 
+def require_visible(alert: dict[str, Any], user: User) -> None:
+    """The one visibility rule, for reading and for every write: reviewers work only their queue."""
+    if not can(user, ALERT_VIEW_ALL) and alert["assignee"] != user.name:
+        raise PermissionDenied(f"alert {alert['id']} is not in {user.name}'s queue")
+
+
 def _module_of(control: str) -> str:
     return control.split(".", 1)[0]
 
@@ -145,8 +151,7 @@ class AlertService:
         """Read an alert as a user; a view of customer NPI is itself journaled (Reg S-P)."""
         require(user, READ)
         alert = self.get(alert_id)
-        if not can(user, ALERT_VIEW_ALL) and alert["assignee"] != user.name:
-            raise PermissionDenied(f"alert {alert_id} is not in {user.name}'s queue")
+        require_visible(alert, user)
         if alert["contains_npi"]:
             require(user, NPI_VIEW)
             with self.ws.transaction(user.name) as tx:
@@ -170,9 +175,14 @@ class AlertService:
             if value:
                 conds.append(column == value)
         if q.text:
-            like = f"%{q.text}%"
+            # % and _ typed by a user are literal characters, not wildcards
+            like = "%" + q.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             conds.append(
-                sa.or_(alerts.c.title.ilike(like), alerts.c.subject_text.ilike(like), alerts.c.id == q.text)
+                sa.or_(
+                    alerts.c.title.ilike(like, escape="\\"),
+                    alerts.c.subject_text.ilike(like, escape="\\"),
+                    alerts.c.id == q.text,
+                )
             )
         if q.overdue_at is not None:
             conds.append(sa.and_(alerts.c.due_at < q.overdue_at, alerts.c.status != AlertStatus.CLOSED.value))
@@ -237,6 +247,7 @@ class AlertService:
         if alert is None:
             raise NotFound(f"no alert {alert_id!r}")
         require_not_subject(user, subject_ids(alert), f"alert {alert_id}")
+        require_visible(alert, user)  # a write needs the same visibility as a read
         check_transition(action, AlertStatus(alert["status"]))
         return alert
 
@@ -295,12 +306,18 @@ class AlertService:
                 f"unknown disposition {disposition!r}; use one of {', '.join(d.value for d in Disposition)}",
                 field="disposition",
             ) from None
+        if disp is Disposition.ESCALATED:
+            raise InputError(
+                "an alert is escalated into a case, not closed as escalated: use `proctor alerts escalate` "
+                "(opens a case) or `proctor cases add-alert` (joins one)",
+                field="disposition",
+            )
         text = require_rationale(rationale)
         with self.ws.transaction(actor) as tx:
             alert = self._load_for_action(tx, alert_id, user, "close")
             self._require_owner_or_supervisor(alert, user)
             now = self.ws.clock.now()
-            needs_second = self.ws.config.four_eyes.applies(
+            needs_second = self.ws.config.four_eyes.applies(  # the approved setting, not the file
                 Severity(alert["severity"]), alert["control"], disp
             )
             if needs_second:
@@ -424,6 +441,7 @@ class AlertService:
     ) -> None:
         """Used by the case service: the alert is closed as escalated and lives on in the case."""
         alert = self._load_for_action(tx, alert_id, user, "escalate")
+        self._require_owner_or_supervisor(alert, user)
         now = self.ws.clock.now()
         tx.update(
             alerts,
@@ -439,3 +457,22 @@ class AlertService:
             },
             "alert.escalated",
         )
+
+
+def journal_visible_to(user: User) -> Any:
+    """Which journal events a user may read: all for those who see every queue; for a reviewer,
+    events about alerts in his queue, about cases he owns or opened, and his own actions."""
+    from proctor.store.schema import cases, journal_events
+
+    if can(user, ALERT_VIEW_ALL):
+        return sa.true()
+    ev = journal_events.c
+    my_alerts = sa.select(alerts.c.id).where(alerts.c.assignee == user.name)
+    my_cases = sa.select(cases.c.id).where(
+        sa.or_(cases.c.assignee == user.name, cases.c.created_by == user.name)
+    )
+    return sa.or_(
+        ev.actor == user.name,
+        sa.and_(ev.subject_kind == "alert", ev.subject_id.in_(my_alerts)),
+        sa.and_(ev.subject_kind == "case", ev.subject_id.in_(my_cases)),
+    )

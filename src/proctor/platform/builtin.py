@@ -45,6 +45,10 @@ def journal_integrity(ctx: ControlContext) -> ControlOutcome:
     """Runs the full journal verification daily, so tampering is found by a control, not by luck."""
     ws = ctx.workspace
     report = verify_journal(ws.engine, ws.blobs)
+    from proctor.platform.journal_ops import integrity_problems
+
+    for problem in integrity_problems(ws):  # derived data such as the search index
+        report.add("derived_data_altered", "derived data", problem)
     with ws.read() as conn:
         head = conn.execute(sa.select(sa.func.max(journal_events.c.seq))).scalar()
     findings = []
@@ -72,7 +76,57 @@ def journal_integrity(ctx: ControlContext) -> ControlOutcome:
     )
 
 
+def journal_witness(ctx: ControlContext) -> ControlOutcome:
+    """Publishes the latest signed head outside the workspace, so the firm cannot quietly rewrite it.
+
+    Without a witness configured the journal proves integrity only against accidents, which is
+    itself a finding; a witness that cannot be written is one too.
+    """
+    from proctor.core.errors import ProctorError
+    from proctor.platform.journal_ops import publish_head
+
+    ws = ctx.workspace
+    try:
+        result = publish_head(ws)
+        problem = None
+    except ProctorError as exc:
+        result, problem = {}, str(getattr(exc, "detail", exc))
+    findings = []
+    if problem is not None:
+        findings.append(
+            AlertDraft(
+                control="platform.journal_witness",
+                rule_id="platform.journal.witness",
+                rule_version="1",
+                title=f"Journal tree head not witnessed: {problem}"[:400],
+                severity=Severity.HIGH,
+                subjects=(Subject("journal", "witness"),),
+                evidence={"problem": problem},
+                evidence_type="journal_witness",
+                due_in=timedelta(days=1),
+                dedupe_key=digest({"journal_witness": problem}),
+            )
+        )
+    return ControlOutcome(
+        input_count=1 if result else 0,
+        input_hash=digest({"witnessed": result.get("root_hash")}),
+        findings=findings,
+        summary=result or {"problem": problem},
+    )
+
+
 CONTROLS = [
+    ControlSpec(
+        name="platform.journal_witness",
+        title="The latest signed tree head is published to a witness outside the workspace",
+        module="platform",
+        cadence=timedelta(days=1),
+        run=journal_witness,
+        expects_input=False,  # an unconfigured witness is its own finding, not "no input"
+        rule="SEA 17a-4(f)(2)(i)(A)",
+        description="Writes the latest signed head to the witness folder or S3 bucket ([journal] witness); "
+        "a missing or unwritable witness is an alert.",
+    ),
     ControlSpec(
         name="platform.journal_integrity",
         title="Journal and stored records verify against the signed Merkle log",

@@ -22,6 +22,7 @@ from proctor.platform.alerts import subject_ids
 from proctor.store.schema import alerts, cases, notes
 
 if TYPE_CHECKING:
+    from proctor.platform.case_investigation import CaseInvestigation
     from proctor.platform.transaction import Transaction
     from proctor.platform.workspace import Workspace
 
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
 class CaseService:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+
+    @property
+    def investigation(self) -> CaseInvestigation:
+        """Summary, subject, outcome, due date, Rule 4530 fields, linked messages and attachments."""
+        from proctor.platform.case_investigation import CaseInvestigation
+
+        return CaseInvestigation(self.ws)
 
     def open_case(
         self, title: str, *, actor: str, alert_ids: list[str] | None = None, rationale: str = ""
@@ -79,6 +87,9 @@ class CaseService:
         case = tx.get(cases, case_id)
         if case is None:
             raise NotFound(f"no case {case_id!r}")
+        user = self.ws.users.get(tx.actor)
+        if not can(user, ALERT_VIEW_ALL) and tx.actor not in (case["assignee"], case["created_by"]):
+            raise NotFound(f"no case {case_id!r}")  # the same answer as for reading it
         check_case_transition(action, CaseStatus(case["status"]))
         return case
 

@@ -21,7 +21,8 @@ name = "{firm}"
 domains = [{domains}]
 
 [storage]
-# Leave empty for the embedded SQLite database in this folder; PROCTOR_DATABASE_URL overrides.
+# Recorded by `proctor init` (empty: the embedded SQLite database proctor.db in this folder).
+# PROCTOR_DATABASE_URL, when set, must name this same database.
 database_url = "{database_url}"
 # Blob store: a folder (default "blobs") or s3://bucket/prefix?endpoint=... with Object Lock.
 blob_url = "blobs"
@@ -142,7 +143,7 @@ def load_config(root: Path) -> Config:
         root=root,
         firm_name=str(firm.get("name", "Example Securities LLC")),
         firm_domains=tuple(str(d).lower() for d in firm.get("domains", [])),
-        database_url=os.environ.get("PROCTOR_DATABASE_URL") or str(storage.get("database_url", "")),
+        database_url=str(storage.get("database_url", "")),
         blob_url=str(storage.get("blob_url", "blobs")),
         four_eyes=FourEyesPolicy(
             min_severity=min_sev, controls=frozenset(alerts.get("four_eyes_controls", []))
@@ -151,3 +152,35 @@ def load_config(root: Path) -> Config:
         enabled_modules=tuple(enabled) if enabled is not None else None,
         raw=raw,
     )
+
+
+def set_line(root: Path, section: str, key: str, value: Any) -> None:
+    """Rewrite one `key = value` line of a section (keeping the rest as the firm wrote it).
+
+    Used after an approved settings change, so the file shows what is in force; the database
+    stays the source of truth either way.
+    """
+    path = root / CONFIG_NAME
+    if isinstance(value, list):
+        text = "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    else:
+        text = f'"{value}"'
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out, current, done = [], "", False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if current == section and not done:
+                out.append(f"{key} = {text}")
+                done = True
+            current = stripped.strip("[]").strip()
+        elif current == section and not done and stripped.split("=", 1)[0].strip() == key:
+            out.append(f"{key} = {text}")
+            done = True
+            continue
+        out.append(line)
+    if not done:
+        if current != section:
+            out += ["", f"[{section}]"]
+        out.append(f"{key} = {text}")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")

@@ -1,5 +1,13 @@
 """The one control runner: records every run and raises alerts, including about controls themselves.
 
+Controls are pure: they read and return a `ControlOutcome`. The runner owns the write: the run
+record, the alerts (every one stamped with the run's id, which is what proves to an examiner which
+run raised it) and the control's own evidence rows (`ControlOutcome.write`) go in one transaction;
+side effects such as routing are the control's declared `after_raise` hook, called after it.
+A user command that finds something (a computation of record with a deficiency) does not raise
+alerts itself either: it records a scoped run of the control the finding belongs to, in the same
+transaction as its records (`record_in`); scoped runs do not count as scheduled runs.
+
 A run that raises an exception is recorded as failed with a critical alert; a run that saw no input
 where input was expected is recorded as such with an alert; a control that has not run within its
 cadence is flagged by `status()` and by the `platform.control_health` control.
@@ -9,11 +17,12 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from proctor.core.alerts import AlertDraft
 from proctor.core.clock import ensure_utc
 from proctor.core.controls import (
     ControlContext,
@@ -21,15 +30,35 @@ from proctor.core.controls import (
     ControlSpec,
     RunOutcome,
     classify,
+    hash_inputs,
     meta_alert,
     missed_cadence,
     next_due,
 )
+from proctor.core.errors import InputError
 from proctor.core.roles import CONTROL_RUN, require
 from proctor.store.schema import control_catalog, control_runs
 
 if TYPE_CHECKING:
+    from proctor.platform.transaction import Transaction
     from proctor.platform.workspace import Workspace
+
+SCOPE = "scope"  # in a run's summary: what a scoped run (recorded by a user command) looked at
+
+# Clocks of the machine that schedules a run and of the one that records it may differ a little.
+FUTURE_GRACE = timedelta(minutes=1)
+
+
+def refuse_future(ws: Workspace, as_of: datetime | None, option: str = "--as-of") -> None:
+    """A run as of a future instant is refused: a control cannot have looked at what has not
+    happened, and a run dated ahead would make the runs in between look done."""
+    now = ws.clock.now()
+    if as_of is not None and ensure_utc(as_of) > now + FUTURE_GRACE:
+        raise InputError(
+            f"{as_of.isoformat()} is in the future (now {now.isoformat(timespec='seconds')}); "
+            "run a control as of now or an earlier instant",
+            field=option,
+        )
 
 
 class ControlRunner:
@@ -56,12 +85,15 @@ class ControlRunner:
     def run(
         self, name: str, *, actor: str, as_of: datetime | None = None, params: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        """Run a control and record it: the run, its alerts (each naming the run) and the control's
+        own evidence rows in one transaction; then the control's `after_raise` hook, if any."""
         require(self.ws.users.get(actor), CONTROL_RUN)
         spec = self.ws.registry.get(name)
         self._catalog()
-        moment = ensure_utc(as_of) if as_of is not None else self.ws.clock.now()
-        started = self.ws.clock.now()
-        ctx = ControlContext(as_of=moment, workspace=self.ws, actor=actor, params=params or {})
+        now = self.ws.clock.now()
+        moment = ensure_utc(as_of) if as_of is not None else now
+        run_id = self.ws.ids("RUN")
+        ctx = ControlContext(as_of=moment, workspace=self.ws, actor=actor, params=params or {}, run_id=run_id)
         error: str | None = None
         try:
             outcome = spec.run(ctx)
@@ -70,11 +102,15 @@ class ControlRunner:
             error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
             outcome = ControlOutcome(input_count=0, input_hash="", findings=[], summary={})
             kind = RunOutcome.FAILED
-        return self._record(spec, moment, started, outcome, kind, error, actor)
+        row = self._record(spec, run_id, moment, now, outcome, kind, error, actor)
+        if spec.after_raise is not None and kind != RunOutcome.FAILED:
+            row["after_raise"] = spec.after_raise(self.ws, row, actor)
+        return row
 
     def _record(
         self,
         spec: ControlSpec,
+        run_id: str,
         as_of: datetime,
         started: datetime,
         outcome: ControlOutcome,
@@ -82,7 +118,6 @@ class ControlRunner:
         error: str | None,
         actor: str,
     ) -> dict[str, Any]:
-        run_id = self.ws.ids("RUN")
         drafts = list(outcome.findings)
         if kind in (RunOutcome.FAILED, RunOutcome.NO_INPUT):
             detail: dict[str, Any] = {"as_of": as_of.isoformat(), "run_id": run_id}
@@ -91,6 +126,8 @@ class ControlRunner:
             drafts.append(meta_alert(spec, kind, detail))
         with self.ws.transaction(actor) as tx:
             raised = [self.ws.alerts.raise_in(tx, d, run_id) for d in drafts]
+            if outcome.write is not None and kind != RunOutcome.FAILED:
+                outcome.write(tx, [alert_id for alert_id, _ in raised[: len(outcome.findings)]])
             row = tx.insert(
                 control_runs,
                 {
@@ -111,6 +148,9 @@ class ControlRunner:
                 "control.run",
             )
         row["alert_ids"] = [alert_id for alert_id, _ in raised]
+        row["new_alert_ids"] = [alert_id for alert_id, created in raised if created]
+        # The alerts of the control's findings (not the run's alerts about itself), newly raised.
+        row["new_finding_ids"] = [a for a, created in raised[: len(outcome.findings)] if created]
         return row
 
     def run_all(
@@ -123,21 +163,65 @@ class ControlRunner:
             results.append(self.run(spec.name, actor=actor, as_of=as_of))
         return results
 
+    def record_in(
+        self,
+        tx: Transaction,
+        name: str,
+        *,
+        actor: str,
+        scope: str,
+        findings: list[AlertDraft],
+        inputs: list[str],
+        as_of: datetime | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Record a *scoped* run of control `name` for what a user command found, in its transaction.
+
+        Alerts are raised only by control runs. A command that is itself a check of some records
+        (`reserve compute` computing the reserve of record and finding a deficiency) records a run
+        of the control its findings belong to, scoped to those records (`scope` says what it looked
+        at, `inputs` their ids), in the same transaction as the records, so every alert names a run.
+        A scoped run does not count as the control's scheduled run: `status()` still shows a missed
+        schedule.
+        """
+        spec = self.ws.registry.get(name)
+        run_id = self.ws.ids("RUN")
+        now = self.ws.clock.now()
+        raised = [self.ws.alerts.raise_in(tx, d, run_id) for d in findings]
+        row = tx.insert(
+            control_runs,
+            {
+                "id": run_id,
+                "control": spec.name,
+                "as_of": ensure_utc(as_of) if as_of is not None else now,
+                "started_at": now,
+                "ended_at": now,
+                "outcome": (RunOutcome.FINDINGS if findings else RunOutcome.PASSED).value,
+                "input_count": len(inputs),
+                "input_hash": hash_inputs(inputs),
+                "findings": len(findings),
+                "alerts_raised": sum(1 for _, created in raised if created),
+                "error": None,
+                "summary": {**(summary or {}), SCOPE: scope},
+                "actor": actor,
+            },
+            "control.run",
+        )
+        row["alert_ids"] = [alert_id for alert_id, _ in raised]
+        return row
+
     def last_runs(self) -> dict[str, dict[str, Any]]:
-        latest = (
-            sa.select(control_runs.c.control, sa.func.max(control_runs.c.as_of).label("as_of"))
-            .group_by(control_runs.c.control)
-            .subquery()
-        )
-        stmt = sa.select(control_runs).join(
-            latest,
-            sa.and_(control_runs.c.control == latest.c.control, control_runs.c.as_of == latest.c.as_of),
-        )
-        with self.ws.read() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        """Each control's latest scheduled (unscoped) run, by as-of."""
+        stmt = sa.select(control_runs).order_by(control_runs.c.as_of.desc(), control_runs.c.ended_at.desc())
+        wanted = {s.name for s in self.ws.registry.all()}
         out: dict[str, dict[str, Any]] = {}
-        for row in sorted(rows, key=lambda r: r["ended_at"]):
-            out[row["control"]] = row
+        with self.ws.read() as conn:
+            for r in conn.execute(stmt):
+                if r.control in out or SCOPE in (r.summary or {}):
+                    continue
+                out[r.control] = dict(r._mapping)
+                if wanted <= out.keys():
+                    break
         return out
 
     def status(self, now: datetime | None = None) -> list[dict[str, Any]]:

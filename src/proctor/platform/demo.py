@@ -14,7 +14,7 @@ from proctor.platform.workspace import Workspace
 
 DEMO_PASSWORD = "proctor-demo"
 
-STAFF = [
+STAFF: list[tuple[str, str, str, list[str]]] = [
     ("ada", "admin", "Ada Admin", []),
     ("paula", "principal", "Paula Principal (supervising principal)", []),
     ("ravi", "reviewer", "Ravi Reviewer", []),

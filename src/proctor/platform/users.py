@@ -23,6 +23,9 @@ _hasher = (
     if os.environ.get("PROCTOR_PASSWORD_PROFILE") == "cheapest"
     else PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 )
+# Verified against when the user is unknown, has no password or is deactivated, so the answer
+# takes as long as for a real account and timing does not tell which names exist.
+_DUMMY_HASH = _hasher.hash("proctor: no such user")
 
 
 def _to_user(row: Any) -> User:
@@ -38,7 +41,12 @@ def _to_user(row: Any) -> User:
 
 class UserService:
     def __init__(self, ws: Workspace) -> None:
+        from proctor.platform.credentials import LoginThrottle, SessionStore, TokenService
+
         self.ws = ws
+        self.tokens = TokenService(ws)
+        self.sessions = SessionStore(ws)
+        self.throttle = LoginThrottle(ws)
 
     def count(self) -> int:
         with self.ws.read() as conn:
@@ -100,13 +108,21 @@ class UserService:
         """Check a password; the same error for unknown users and wrong passwords."""
         with self.ws.read() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
-        if row is None or not row.password_hash or not row.active:
-            raise PermissionDenied("unknown user or wrong password")
+        usable = row is not None and bool(row.password_hash) and bool(row.active)
         try:
-            _hasher.verify(row.password_hash, password)
+            _hasher.verify(row.password_hash if usable else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
             raise PermissionDenied("unknown user or wrong password") from None
+        if not usable:
+            raise PermissionDenied("unknown user or wrong password")
         return _to_user(row)
+
+    def authenticate_dummy(self, password: str) -> None:
+        """Spend the time of one password check without checking anything (refused sign-ins)."""
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return
 
     def set_password(self, name: str, password: str, *, actor: str) -> None:
         if actor != name:
@@ -115,8 +131,11 @@ class UserService:
             raise InputError("password must be at least 8 characters", field="password")
         with self.ws.transaction(actor) as tx:
             tx.update(users, name, {"password_hash": _hasher.hash(password)}, "user.password_set")
+            self.sessions.revoke_user(name, tx.conn)  # every signed-in browser must sign in again
 
     def set_active(self, name: str, active: bool, *, actor: str) -> None:
         require(self.get(actor), USER_ADMIN)
         with self.ws.transaction(actor) as tx:
             tx.update(users, name, {"active": active}, "user.activated" if active else "user.deactivated")
+            if not active:
+                self.sessions.revoke_user(name, tx.conn)

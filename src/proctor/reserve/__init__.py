@@ -1,13 +1,13 @@
 """Customer and PAB reserve computation under SEA Rule 15c3-3 (Exhibit A).
 
 Public API: the rule table (`RuleTable`), canonical inputs (`load_book`), the gates (`run_gates`),
-the computation (`Settings`, `compute`, `compute_both`), the deposit calendar (`BankCalendar`),
-variance review (`review`), lineage (`explain`) and the Exhibit A report. The workflow on a
-workspace — inputs, computations of record, sign-off, change control, hindsight re-runs — is in
-`proctor.reserve.service` and `proctor.reserve.governance`.
+the computation (`Settings`, `compute`, `compute_both`), the deposit calendar (`FEDERAL_RESERVE`,
+the platform's banking-day calendar), variance review (`review`), lineage (`explain`) and the
+Exhibit A report. The workflow on a workspace — inputs, computations of record, sign-off, change
+control, hindsight re-runs — is in `proctor.reserve.service` and `proctor.reserve.governance`.
 """
 
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import Computation, compute, compute_both
 from proctor.reserve.errors import ReserveError
@@ -19,8 +19,9 @@ from proctor.reserve.ruletable import RuleTable
 from proctor.reserve.variance import review
 
 __all__ = [
-    "BankCalendar",
+    "FEDERAL_RESERVE",
     "Book",
+    "BusinessCalendar",
     "Computation",
     "GateReport",
     "ReserveError",

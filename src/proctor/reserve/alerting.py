@@ -58,7 +58,17 @@ def deficiency_alert(row: dict[str, Any], notice: dict[str, Any], *, hindsight: 
         evidence_type="table",
         params={"rule": "SEA 15c3-3(e), (i)"},
         due_in=timedelta(hours=4),
-        dedupe_key=digest({"reserve": "deficiency", "computation": row["id"], "hindsight": hindsight}),
+        # the finding is the shortfall for the date and book, not the computation that found it: a
+        # rerun that supersedes a computation with the same deficiency does not notify twice
+        dedupe_key=digest(
+            {
+                "reserve": "deficiency",
+                "book": row["book"],
+                "as_of": as_of.isoformat(),
+                "deficiency": row["deficiency"],
+                "hindsight": hindsight,
+            }
+        ),
     )
 
 
@@ -74,7 +84,14 @@ def variance_alert(row: dict[str, Any], breaches: list[dict[str, Any]]) -> Alert
         evidence={"computation": row["id"], "breaches": breaches},
         evidence_type="table",
         params={"rule": RULE},
-        dedupe_key=digest({"reserve": "variance", "computation": row["id"]}),
+        dedupe_key=digest(
+            {
+                "reserve": "variance",
+                "book": row["book"],
+                "as_of": row["as_of"].isoformat(),
+                "breaches": sorted(b["key"] for b in breaches),
+            }
+        ),
     )
 
 

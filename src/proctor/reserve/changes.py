@@ -3,13 +3,14 @@
 The firm in the enforcement case changed what fed its formula without anyone checking the effect.
 Here a change to the formula, a parameter or an input mapping is a proposal with a reason and a
 diff; it becomes usable for a computation of record only after two different people, neither of
-them the proposer, approve it; and on approval the last 52 computations are replayed under the old
-and the new version so everyone sees what the change does to real numbers.
+them the proposer, approve it (:mod:`proctor.platform.approvals`); and on approval the last 52
+computations are replayed under the old and the new version so everyone sees what the change does
+to real numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,23 +84,6 @@ def diff(old: RuleTable, new: RuleTable) -> list[dict[str, Any]]:
                 }
             )
     return out
-
-
-@dataclass(frozen=True)
-class Approval:
-    user: str
-    role: str
-
-
-def approval_state(proposer: str, approvals: Iterable[Approval]) -> tuple[bool, list[str]]:
-    """(approved?, approvers). Two distinct people, neither the proposer, are needed."""
-    people: list[str] = []
-    for a in approvals:
-        if a.user == proposer:
-            raise ReserveError("the proposer cannot approve their own change")
-        if a.user not in people:
-            people.append(a.user)
-    return len(people) >= REQUIRED_APPROVERS, people
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import BusinessCalendar
 from proctor.reserve.loaders import Book
 from proctor.reserve.ruletable import RuleTable
 
@@ -235,7 +235,9 @@ def fail_components(book: Book, rules: RuleTable, s: Settings) -> list[pl.DataFr
     ]
 
 
-def stock_components(book: Book, rules: RuleTable, s: Settings, calendar: BankCalendar) -> list[pl.DataFrame]:
+def stock_components(
+    book: Book, rules: RuleTable, s: Settings, calendar: BusinessCalendar
+) -> list[pl.DataFrame]:
     """Items 6-9 come from firm locations in the stock record and are charged to the customer book."""
     if s.book != "customer":
         return []
@@ -314,7 +316,7 @@ def margin_components(book: Book, s: Settings) -> list[pl.DataFrame]:
     return out
 
 
-def source_components(book: Book, rules: RuleTable, s: Settings, calendar: BankCalendar) -> pl.DataFrame:
+def source_components(book: Book, rules: RuleTable, s: Settings, calendar: BusinessCalendar) -> pl.DataFrame:
     """All row-level components of one reserve book (the Note E(1)/E(5) reductions come later)."""
     parts = (
         accounts_components(book, rules, s)

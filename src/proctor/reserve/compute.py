@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
 from proctor.reserve.components import SHARE_DENOM, Settings, source_components
 from proctor.reserve.deposit import BankPosition, positions
 from proctor.reserve.errors import ReserveError
@@ -108,12 +108,12 @@ def compute(
     rules: RuleTable,
     settings: Settings,
     *,
-    calendar: BankCalendar | None = None,
+    calendar: BusinessCalendar | None = None,
     customer_excess_debits: int = 0,
 ) -> Computation:
     s = settings
     _check(s)
-    calendar = calendar or BankCalendar()
+    calendar = calendar or FEDERAL_RESERVE
     contrib = source_components(book, rules, s, calendar)
     extra = []
     if rules.applies("E(1)", s.book):
@@ -207,7 +207,7 @@ def compute_both(
     rules: RuleTable,
     settings: Settings,
     *,
-    calendar: BankCalendar | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> tuple[Computation, Computation]:
     """Customer first; its excess debits may then reduce the PAB requirement, never the reverse."""
     customer = compute(

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from proctor.core.workspace import Workspace
+from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
 from proctor.reserve import governance, service
-from proctor.reserve.bizcal import BankCalendar
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import compute_both
 from proctor.reserve.money import to_cents
@@ -221,13 +222,13 @@ def fund(tables: dict[str, list[dict[str, Any]]], as_of: date, cushion: int) -> 
         row["cash"] = _m(max(needed + cushion, 0))
 
 
-def demo_dates(today: date, calendar: BankCalendar) -> list[date]:
+def demo_dates(today: date, calendar: BusinessCalendar) -> list[date]:
     """The last WEEKS Fridays (or the last business day of those weeks) before today."""
     friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)
     return [calendar.last_business_day_of_week(friday - timedelta(weeks=WEEKS - 1 - n)) for n in range(WEEKS)]
 
 
-def _deposits(ws: Any, as_of: date) -> list[str]:
+def _deposits(ws: Workspace, as_of: date) -> list[str]:
     inputs = service.current_input_set(ws, as_of)
     book = service.book_of(ws, inputs) if inputs else None
     if book is None:
@@ -235,7 +236,7 @@ def _deposits(ws: Any, as_of: date) -> list[str]:
     return [_m(int(c)) for c in book.frame("bank_accounts")["cash"].to_list()]
 
 
-def _who(ws: Any, name: str, fallback: str) -> str:
+def _who(ws: Workspace, name: str, fallback: str) -> str:
     try:
         ws.users.get(name)
     except Exception:
@@ -243,10 +244,10 @@ def _who(ws: Any, name: str, fallback: str) -> str:
     return name
 
 
-def seed_demo(ws: Any, actor: str) -> dict[str, Any]:
+def seed_demo(ws: Workspace, actor: str) -> dict[str, Any]:
     finop, cco, principal = _who(ws, "fiona", actor), _who(ws, "carl", actor), _who(ws, "paula", actor)
     root = Path(ws.path) / "reserve-inputs"
-    dates = demo_dates(ws.clock.now().date(), BankCalendar())
+    dates = demo_dates(ws.clock.now().date(), FEDERAL_RESERVE)
     summary: dict[str, Any] = {"weeks": [d.isoformat() for d in dates]}
     for n, as_of in enumerate(dates, start=1):
         folder = root / as_of.isoformat()

@@ -81,6 +81,9 @@ def control_totals(book: Book) -> list[GateResult]:
             out.append(_fail(gate, "no control trailer or companion control file"))
             continue
         problems = []
+        undeclared = [c for c in SCHEMAS[name].totals if c not in loaded.control.totals]
+        if undeclared:  # a trailer with only rows=N ties nothing a dropped column would change
+            problems.append("control totals not stated for " + ", ".join(undeclared))
         if loaded.control.rows != loaded.frame.height:
             problems.append(f"rows: control {loaded.control.rows}, file {loaded.frame.height}")
         for col, actual in loaded.actual_totals().items():
@@ -178,6 +181,18 @@ def mandatory_columns(book: Book, rules: RuleTable) -> list[GateResult]:
             gate = f"mandatory.{comp}"
             if book.missing(file, column):
                 out.append(_fail(gate, f"Item {item.id} component {column} is absent from the {file} feed"))
+                continue
+            blank = book.frame(file).filter(pl.col(column).is_null())
+            if blank.height:  # a blank cell is an unknown amount, never a zero
+                out.append(
+                    _fail(
+                        gate,
+                        f"Item {item.id} component {column} is blank on {blank.height} "
+                        f"{file} rows: " + ", ".join(blank["account_id"].head(10).to_list()),
+                        accounts=blank["account_id"].head(50).to_list(),
+                        blank_rows=blank.height,
+                    )
+                )
             else:
                 out.append(_ok(gate, f"{column} present"))
     return out
@@ -326,8 +341,8 @@ def completeness(book: Book, rules: RuleTable) -> list[GateResult]:
 
 def run_gates(book: Book, rules: RuleTable) -> GateReport:
     results = [files_present(book)]
+    results += mandatory_columns(book, rules)  # first: a dropped component is the reason to read
     results += control_totals(book)
-    results += mandatory_columns(book, rules)
     results += gl_tieouts(book, rules)
     results.append(stock_record_balance(book))
     results += short_market_value(book, rules)

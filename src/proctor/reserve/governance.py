@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from proctor.core.errors import InputError, NotFound
-from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, require
+from proctor.core.roles import POLICY_CHANGE, require
+from proctor.platform import approvals
+from proctor.platform.calendar import FEDERAL_RESERVE
 from proctor.reserve import alerting, service
-from proctor.reserve.bizcal import BankCalendar
-from proctor.reserve.changes import Approval, ReplayTarget, apply_changes, approval_state, diff, replay
+from proctor.reserve.changes import REQUIRED_APPROVERS, ReplayTarget, apply_changes, diff, replay
 from proctor.reserve.components import Settings
 from proctor.reserve.errors import ReserveError
 from proctor.reserve.hindsight import HindsightFinding, findings_for
@@ -28,6 +29,8 @@ from proctor.reserve.permissions import RESERVE_WORK
 from proctor.reserve.tables import computations, input_sets, proposals, rule_versions
 
 KINDS = ("formula", "parameter", "mapping")
+# Six eyes: two approvers with approval rights, neither of them the proposer.
+FORMULA_APPROVAL = approvals.ApprovalRule(approvers=REQUIRED_APPROVERS, open_status="open")
 
 
 def propose(
@@ -117,19 +120,18 @@ def replay_targets(ws: Any, limit: int = 52) -> list[ReplayTarget]:
 
 
 def approve(ws: Any, proposal_id: str, *, actor: str) -> dict[str, Any]:
-    user = ws.users.get(actor)
-    require(user, POLICY_APPROVE)
     prop = get_proposal(ws, proposal_id)
-    if prop["status"] != "open":
-        raise ReserveError(f"proposal {proposal_id} is {prop['status']}")
-    if any(a["user"] == actor for a in prop["approvals"]):
-        raise ReserveError(f"{actor} has already approved proposal {proposal_id}")
-    approvals = [
-        *prop["approvals"],
-        {"user": actor, "role": user.role.value, "at": ws.clock.now().isoformat()},
-    ]
-    approved, _ = approval_state(prop["proposed_by"], [Approval(a["user"], a["role"]) for a in approvals])
-    values: dict[str, Any] = {"approvals": approvals}
+    decision = approvals.approve(
+        ws,
+        actor,
+        what=f"formula proposal {proposal_id}",
+        proposer=prop["proposed_by"],
+        status=prop["status"],
+        approvals=prop["approvals"],
+        rule=FORMULA_APPROVAL,
+    )
+    approved = decision.complete
+    values: dict[str, Any] = {"approvals": decision.records()}
     if approved:
         current = service.rules_of_record(ws)
         if current.digest != prop["base_digest"]:
@@ -155,10 +157,11 @@ def approve(ws: Any, proposal_id: str, *, actor: str) -> dict[str, Any]:
 
 
 def reject(ws: Any, proposal_id: str, *, actor: str, reason: str) -> dict[str, Any]:
-    require(ws.users.get(actor), POLICY_APPROVE)
     prop = get_proposal(ws, proposal_id)
-    if prop["status"] != "open":
-        raise ReserveError(f"proposal {proposal_id} is {prop['status']}")
+    what = f"formula proposal {proposal_id}"
+    approvals.reject(
+        ws, actor, what=what, proposer=prop["proposed_by"], status=prop["status"], rule=FORMULA_APPROVAL
+    )
     if len(reason.strip()) < 10:
         raise InputError("a rejection needs a reason of at least 10 characters", field="reason")
     with ws.transaction(actor) as tx:
@@ -197,7 +200,7 @@ def rerun_hindsight(ws: Any, start: date, end: date, *, actor: str) -> list[dict
         }
     latest: dict[tuple[date, str], dict[str, Any]] = {(r["as_of"], r["book"]): r for r in rows}
     findings: list[dict[str, Any]] = []
-    calendar = BankCalendar()
+    calendar = FEDERAL_RESERVE
     for as_of in sorted({k[0] for k in latest}):
         original = latest.get((as_of, "customer"))
         corrected = service.current_input_set(ws, as_of)
@@ -226,7 +229,10 @@ def rerun_hindsight(ws: Any, start: date, end: date, *, actor: str) -> list[dict
 
 
 def _route(ws: Any, finding: HindsightFinding, row: dict[str, Any], actor: str) -> dict[str, Any]:
+    """A hindsight finding is raised as a scoped run of `reserve.deposit_deadline` (the control whose
+    alerts deficiencies and FOCUS amendment reviews are), so each alert names the run."""
     out = finding.as_dict() | {"computation": row["id"], "status": "COMPUTED"}
+    drafts = []
     if finding.hindsight_deficiency > 0:
         notice = draft_notice(
             firm=ws.config.firm_name,
@@ -240,9 +246,7 @@ def _route(ws: Any, finding: HindsightFinding, row: dict[str, Any], actor: str) 
             computation_id=row["id"],
         )
         out["notice"] = notice
-        out["alert"] = ws.alerts.raise_alert(
-            alerting.deficiency_alert(row, notice, hindsight=True), actor=actor
-        )
+        drafts.append(("alert", alerting.deficiency_alert(row, notice, hindsight=True)))
     if finding.focus_amendment_review:
         draft = alerting.focus_amendment_alert(
             finding.as_of,
@@ -251,5 +255,16 @@ def _route(ws: Any, finding: HindsightFinding, row: dict[str, Any], actor: str) 
             finding.corrected_requirement,
             row["rules_version"],
         )
-        out["focus_alert"] = ws.alerts.raise_alert(draft, actor=actor)
+        drafts.append(("focus_alert", draft))
+    if drafts:
+        with ws.transaction(actor) as tx:
+            run = ws.controls.record_in(
+                tx,
+                "reserve.deposit_deadline",
+                actor=actor,
+                scope=f"hindsight re-run of {finding.book} as of {finding.as_of.isoformat()} ({row['id']})",
+                findings=[d for _, d in drafts],
+                inputs=[row["id"]],
+            )
+        out.update({key: alert_id for (key, _), alert_id in zip(drafts, run["alert_ids"], strict=True)})
     return out

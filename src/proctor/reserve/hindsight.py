@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import Computation, compute_both
 from proctor.reserve.loaders import Book
@@ -52,14 +52,14 @@ class HindsightFinding:
         }
 
 
-def is_month_end(day: date, calendar: BankCalendar) -> bool:
+def is_month_end(day: date, calendar: BusinessCalendar) -> bool:
     """The last business day of its month: the computation a FOCUS report carries."""
     nxt = calendar.add_business_days(day, 1)
     return nxt.month != day.month
 
 
 def findings_for(
-    as_of: date, comps: Sequence[Computation], original: dict[str, int], calendar: BankCalendar
+    as_of: date, comps: Sequence[Computation], original: dict[str, int], calendar: BusinessCalendar
 ) -> list[HindsightFinding]:
     out = []
     for comp in comps:
@@ -79,8 +79,8 @@ def findings_for(
     return out
 
 
-def rerun(targets: Sequence[RerunTarget], calendar: BankCalendar | None = None) -> list[HindsightFinding]:
-    calendar = calendar or BankCalendar()
+def rerun(targets: Sequence[RerunTarget], calendar: BusinessCalendar | None = None) -> list[HindsightFinding]:
+    calendar = calendar or FEDERAL_RESERVE
     out = []
     for t in targets:
         comps = compute_both(t.load_corrected(), t.rules, t.settings, calendar=calendar)

@@ -1,9 +1,11 @@
 """Load canonical input files into Polars frames that remember where every row came from.
 
-Every row keeps its file name, its data-row number (1 = first row after the header) and a SHA-256
-of its text, so any dollar on an Exhibit A line can be traced back to the exact source row. Values
-are validated column by column, vectorised; the first bad value is reported with file, row and
-field. A conditional column that a feed does not carry is kept as missing (null), never as zero.
+Files are read by the platform's tabular intake (:mod:`proctor.platform.intake`: CSV or Parquet,
+text columns, empty cells as missing, floats refused). Every row keeps its file name, its data-row
+number (1 = first row after the header) and a SHA-256 of its text, so any dollar on an Exhibit A
+line can be traced back to the exact source row. Values are validated column by column,
+vectorised; the first bad value is reported with file, row and field. A conditional column that a
+feed does not carry is kept as missing (null), never as zero.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from proctor.core.errors import InputError
+from proctor.platform.intake import as_text, first_bad_row, first_null_row, read_frame
 from proctor.reserve.money import AMOUNT_PATTERN, cents_expr, to_cents
 from proctor.reserve.schemas import FIRM_FILE, SCHEMAS, FileSchema
 
@@ -92,11 +95,6 @@ def _last_line(raw: bytes) -> str:
     return tail[tail.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")
 
 
-def _first_bad(frame: pl.DataFrame, ok: pl.Expr, column: str) -> int | None:
-    bad = frame.select(pl.arg_where(pl.col(column).is_not_null() & ~ok)).to_series()
-    return int(bad[0]) if len(bad) else None
-
-
 def _convert(frame: pl.DataFrame, schema: FileSchema, path: str) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     for col in schema.columns:
@@ -112,14 +110,14 @@ def _convert(frame: pl.DataFrame, schema: FileSchema, path: str) -> pl.DataFrame
         }
         if col.kind in checks:
             ok, why = checks[col.kind]
-            bad = _first_bad(frame, ok, col.name)
+            bad = first_bad_row(frame, ok, col.name)
             if bad is not None:
                 value = frame[col.name][bad]
                 raise InputError(f"value {value!r} {why}", file=path, row=bad + 1, field=col.name)
         if col.required and not col.conditional and col.kind != "str":
-            nulls = frame.select(pl.arg_where(pl.col(col.name).is_null())).to_series()
-            if len(nulls):
-                raise InputError("value is missing", file=path, row=int(nulls[0]) + 1, field=col.name)
+            null = first_null_row(frame, col.name)
+            if null is not None:
+                raise InputError("value is missing", file=path, row=null + 1, field=col.name)
         if col.kind == "money":
             exprs.append(cents_expr(col.name))
         elif col.kind == "int":
@@ -136,15 +134,6 @@ def _convert(frame: pl.DataFrame, schema: FileSchema, path: str) -> pl.DataFrame
     return frame.with_columns(exprs)
 
 
-def _as_text(frame: pl.DataFrame, path: str) -> pl.DataFrame:
-    for name, dtype in frame.schema.items():
-        if dtype.is_float():
-            raise InputError("amounts must be decimal or text, not floating point", file=path, field=name)
-    return frame.with_columns(
-        pl.all().cast(pl.String).replace("", None)  # an empty cell is missing, never zero
-    )
-
-
 def _row_hashes(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
     joined = frame.select(
         pl.concat_str([pl.col(c).fill_null("\x00") for c in columns], separator="\x1f").alias("t")
@@ -159,20 +148,14 @@ def _row_hashes(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
 def load_file(path: Path, schema: FileSchema) -> LoadedFile:
     """Read one canonical file (CSV or Parquet), validate it and attach lineage columns."""
     spath = str(path)
-    raw = path.read_bytes()
+    if path.suffix not in (".csv", ".parquet"):
+        raise InputError("canonical inputs are .csv or .parquet", file=spath)
     control = _read_companion(path)
+    raw, frame = read_frame(path)
     if path.suffix == ".csv":
         last = _last_line(raw)
         if last.startswith("#"):
             control = _parse_trailer(last, spath)
-        try:
-            frame = pl.read_csv(raw, infer_schema=False, comment_prefix="#", truncate_ragged_lines=False)
-        except pl.exceptions.ComputeError as exc:
-            raise InputError(f"not a readable CSV: {exc}", file=spath) from None
-    elif path.suffix == ".parquet":
-        frame = pl.read_parquet(path)
-    else:
-        raise InputError("canonical inputs are .csv or .parquet", file=spath)
     frame, missing = prepare(frame, schema, spath, path.name)
     return LoadedFile(
         name=schema.name,
@@ -188,7 +171,7 @@ def prepare(
     frame: pl.DataFrame, schema: FileSchema, spath: str, file_name: str
 ) -> tuple[pl.DataFrame, frozenset[str]]:
     """Validate and type a raw frame and attach lineage; shared by files and in-memory books."""
-    frame = _as_text(frame, spath)
+    frame = as_text(frame, spath)
     missing: set[str] = set()
     for col in schema.columns:
         if col.name in frame.columns:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
 from proctor.reserve.loaders import Book
 from proctor.reserve.ruletable import RuleTable
 
@@ -20,7 +20,7 @@ def _ceil_div(a: int, b: int) -> int:
     return -((-a) // b)
 
 
-def _business_days(start: date, end: date, calendar: BankCalendar) -> int:
+def _business_days(start: date, end: date, calendar: BusinessCalendar) -> int:
     n, d = 0, start
     while d < end:
         if calendar.is_business_day(d):
@@ -35,9 +35,9 @@ def line_totals(
     which: str,
     as_of: date,
     method: str = "basic",
-    calendar: BankCalendar | None = None,
+    calendar: BusinessCalendar | None = None,
 ) -> dict[str, int]:
-    calendar = calendar or BankCalendar()
+    calendar = calendar or FEDERAL_RESERVE
     mapping = {c: i.id for i in rules.items.values() for c in i.components}
     totals: dict[str, int] = defaultdict(int)
 

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
 from proctor.core.modules import ModuleSpec
-from proctor.reserve import alerting, permissions, service, tables
-from proctor.reserve.bizcal import BankCalendar
+from proctor.platform.calendar import FEDERAL_RESERVE
+from proctor.reserve import alerting, focus_history, permissions, service, tables
 from proctor.reserve.cadence import MonthEnd, daily_required
 from proctor.reserve.demo import seed_demo
 from proctor.reserve.gates import run_gates
@@ -126,7 +126,7 @@ def variance_review(ctx: ControlContext) -> ControlOutcome:
 def daily_threshold(ctx: ControlContext) -> ControlOutcome:
     """Average total credits over 12 month-ends at or over $500M means daily computation."""
     ws, today = ctx.workspace, ctx.as_of.date()
-    calendar = BankCalendar()
+    calendar = FEDERAL_RESERVE
     rows = [
         r
         for r in _recent(ws, today - timedelta(days=400), today)
@@ -135,9 +135,11 @@ def daily_threshold(ctx: ControlContext) -> ControlOutcome:
     by_month: dict[date, dict[str, int]] = {}
     for r in rows:
         by_month.setdefault(r["as_of"], {})[r["book"]] = int(r["totals"].get("total_credits", 0))
+    for m in focus_history.imported_month_ends(ws, today - timedelta(days=400), today):
+        by_month.setdefault(m.month_end, {"customer": m.customer_total_credits, "pab": m.pab_total_credits})
     history = [MonthEnd(d, v.get("customer", 0), v.get("pab", 0)) for d, v in sorted(by_month.items())]
     decision = daily_required(history, today, service.rules_of_record(ws))
-    weekly_now = any(r["cadence"] != "daily" for r in rows[-2:])
+    weekly_now = not rows or any(r["cadence"] != "daily" for r in rows[-2:])  # none on file: not daily
     findings = []
     if decision.cadence == "daily" and weekly_now:
         from proctor.core.alerts import AlertDraft, Severity, Subject
@@ -213,6 +215,7 @@ SPEC = ModuleSpec(
     tables=tuple(v for v in vars(tables).values() if isinstance(v, sa.Table)),
     migrations=Path(__file__).parent / "migrations",
     permissions=permissions.GRANTS,
+    permission_descriptions=permissions.DESCRIPTIONS,
     seed_demo=seed_demo,
     cli="proctor.cli.reserve_cmd:app",
     cli_help="Customer reserve (15c3-3): inputs, computation, variances, sign-off, formula changes.",

@@ -15,6 +15,7 @@ from fpdf import FPDF
 from jinja2 import Environment, select_autoescape
 
 from proctor.reserve.compute import Computation
+from proctor.reserve.focus import presentation as focus_presentation
 from proctor.reserve.gates import GateReport
 from proctor.reserve.money import fmt, from_cents
 from proctor.reserve.ruletable import RuleTable
@@ -97,7 +98,7 @@ def exhibit_json(
             **focus("deposit_or_withdrawal"),
         },
     ]
-    return {
+    doc = {
         "report": "SEA Rule 15c3-3 Exhibit A",
         "computation_id": computation_id,
         "firm": firm,
@@ -139,6 +140,8 @@ def exhibit_json(
         if pab
         else "",
     }
+    doc["focus"] = focus_presentation(doc, ft)  # whole dollars as filed, beside the cents
+    return doc
 
 
 def exhibit_html(doc: dict[str, Any]) -> str:

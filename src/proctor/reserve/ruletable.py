@@ -1,6 +1,7 @@
 """Exhibit A as versioned, validated data.
 
-The formula a firm computes with is data, not code: lines, the components mapped onto them, the
+The formula a firm computes with is data, not code (a platform rule table,
+:mod:`proctor.platform.ruletables`): lines, the components mapped onto them, the
 notes that apply to each book, and every parameter with the rule text it comes from. A version is
 identified by its content digest, so a computation of record names exactly the formula it used and
 a replay under another version is a comparison of two data sets, not of two code paths.
@@ -9,16 +10,12 @@ a replay under another version is a comparison of two data sets, not of two code
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from proctor.core.canonical import digest
+from proctor.platform.ruletables import citations_of, content_digest, packaged_document
 from proctor.reserve.catalogue import COMPONENTS, TIEOUT_ONLY
 from proctor.reserve.errors import ReserveError
 
@@ -94,8 +91,7 @@ class RuleTable:
 
     @classmethod
     def baseline(cls) -> RuleTable:
-        text = resources.files("proctor.reserve.rules").joinpath(BASELINE_FILE).read_text("utf-8")
-        return cls.from_dict(yaml.safe_load(text))
+        return cls.from_dict(packaged_document("proctor.reserve.rules", BASELINE_FILE))
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self._data)
@@ -103,7 +99,10 @@ class RuleTable:
     @property
     def digest(self) -> str:
         """Content identity: two tables with the same data are the same formula."""
-        return digest(json.loads(json.dumps(self._data, sort_keys=True, default=str)))
+        return content_digest(self._data)
+
+    def citations(self) -> list[str]:
+        return citations_of([*self.items.values(), *self.params.values()])
 
     # -- reading ---------------------------------------------------------------------------------
     def decimal(self, name: str) -> Decimal:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from proctor.core.alerts import Subject
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import READ, require
-from proctor.reserve import alerting, variance
+from proctor.reserve import alerting, formula_in_force, permitted_cadence, supersession, variance
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import Computation, compute_both
 from proctor.reserve.errors import ReserveError
@@ -107,6 +107,9 @@ def load_inputs(
     names.append(directory / FIRM_FILE)
     if supersedes is not None and len(reason.strip()) < 10:
         raise InputError("a correction needs a reason of at least 10 characters", field="--reason")
+    supersession.check_load(ws, as_of, supersedes)
+    stale = supersession.stale_against(ws, as_of, supersession.file_digests(names))
+    stale_version = rules_of_record(ws).version if stale else ""
     set_id = ws.ids("RSI")
     with ws.transaction(actor) as tx:
         if supersedes is not None:
@@ -135,7 +138,16 @@ def load_inputs(
             },
             "reserve.input_set.loaded",
         )
-    return row
+        if stale is not None:
+            ws.controls.record_in(
+                tx,
+                "reserve.computation_gates",
+                actor=actor,
+                scope=f"input set {set_id} as of {as_of.isoformat()}",
+                findings=[supersession.stale_alert(as_of, set_id, stale, stale_version)],
+                inputs=[set_id],
+            )
+    return row | {"possibly_stale_of": stale["id"] if stale else None}
 
 
 def current_input_set(ws: Any, as_of: date) -> dict[str, Any] | None:
@@ -214,11 +226,16 @@ def compute_of_record(
     rules_digest: str | None = None,
     kind: str = "record",
     inputs: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> Outcome:
-    """Gates, then both books; HOLD, deficiency and variance alerts; everything journaled."""
+    """Gates, then both books; HOLD, deficiency and variance alerts; everything journaled.
+
+    For a computation of record the formula is the one in force on `as_of`; a rerun on the same
+    basis returns the standing computation, and one on another basis supersedes it with a reason.
+    """
     require(ws.users.get(actor), RESERVE_WORK)
     if rules_digest is None:
-        rules = rules_of_record(ws)
+        rules = formula_in_force.rules_in_force(ws, as_of) if kind == "record" else rules_of_record(ws)
     else:
         rules, status = rule_version(ws, rules_digest)
         if status != "approved" and kind == "record":
@@ -226,10 +243,28 @@ def compute_of_record(
                 f"formula {rules.version} is {status}: only an approved version can be used for a "
                 "computation of record (compute it as a what-if instead)"
             )
+        if kind == "record":
+            formula_in_force.check_in_force(ws, as_of, rules)
     inputs = inputs or current_input_set(ws, as_of)
     if inputs is None:
         raise ReserveError(f"no inputs loaded for {as_of.isoformat()}: run `proctor reserve inputs load`")
+    planned = None
+    if kind == "record":
+        planned = supersession.plan(
+            ws,
+            as_of,
+            inputs_id=inputs["id"],
+            rules_digest=rules.digest,
+            method=method,
+            cadence=cadence,
+            reason=reason,
+        )
+        if planned.reuse:  # the same computation asked for again: nothing new is written
+            existing = planned.existing
+            return Outcome(gates=supersession.gate_report(existing), rows=existing, computations={})
     book = book_of(ws, inputs)
+    if kind != "hindsight":
+        permitted_cadence.check(cadence, book.firm.raw, rules)
     gates = run_gates(book, rules)
     settings = Settings("customer", as_of, method, cadence)
     results: dict[str, Computation] = {}
@@ -308,15 +343,38 @@ def compute_of_record(
                 )
             row = tx.insert(computations, base, "reserve.computation.created")
             stored[which] = row
-            if kind != "record":
-                continue
-            if comp is not None and row["notice"]:
-                ws.alerts.raise_in(tx, alerting.deficiency_alert(row, row["notice"]))
-            if comp is not None and row["variance"]:
-                ws.alerts.raise_in(tx, alerting.variance_alert(row, row["variance"]))
-        if gates.hold and kind == "record":
-            ws.alerts.raise_in(tx, alerting.hold_alert(as_of, gates.reasons(), inputs["id"], rules.version))
+        if planned is not None:
+            supersession.record(ws, tx, planned, stored, actor)
+        if kind == "record":
+            _record_findings(ws, tx, actor, as_of, stored, gates, inputs["id"], rules.version)
     return Outcome(gates=gates, rows=stored, computations=results)
+
+
+def _record_findings(
+    ws: Any,
+    tx: Any,
+    actor: str,
+    as_of: date,
+    stored: dict[str, dict[str, Any]],
+    gates: Any,
+    input_set_id: str,
+    rules_version: str,
+) -> None:
+    """A computation of record is a check: what it finds (HOLD, deficiency, variance) is raised as a
+    scoped run of the control the finding belongs to, in the computation's transaction."""
+    rows = [stored[b] for b in ("customer", "pab") if b in stored]
+    ids = [r["id"] for r in rows]
+    scope = f"computation of record as of {as_of.isoformat()} ({', '.join(ids)})"
+    found: dict[str, list[Any]] = {
+        "reserve.computation_gates": (
+            [alerting.hold_alert(as_of, gates.reasons(), input_set_id, rules_version)] if gates.hold else []
+        ),
+        "reserve.deposit_deadline": [alerting.deficiency_alert(r, r["notice"]) for r in rows if r["notice"]],
+        "reserve.variance_review": [alerting.variance_alert(r, r["variance"]) for r in rows if r["variance"]],
+    }
+    for control, drafts in found.items():
+        if drafts:
+            ws.controls.record_in(tx, control, actor=actor, scope=scope, findings=drafts, inputs=ids)
 
 
 def _json_bytes(doc: dict[str, Any]) -> bytes:

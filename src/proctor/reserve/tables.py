@@ -114,3 +114,39 @@ proposals = journaled(
     ),
     "reserve.proposal",
 )
+
+supersessions = journaled(
+    sa.Table(
+        "reserve_supersessions",
+        metadata,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("book", sa.String(10), nullable=False),
+        sa.Column("superseded_id", sa.String(40), nullable=False),
+        sa.Column("superseded_by", sa.String(40), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("decided_by", sa.String(100), nullable=False),
+        sa.Column("decided_at", UTCDateTime, nullable=False),
+        sa.Index("ix_reserve_supersessions_as_of", "as_of", "book"),
+    ),
+    "reserve.supersession",
+)
+
+focus_history = journaled(
+    sa.Table(
+        "reserve_focus_history",
+        metadata,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("customer_total_credits", sa.BigInteger, nullable=False),
+        sa.Column("pab_total_credits", sa.BigInteger, nullable=False),
+        sa.Column("filed_report", sa.String(200), nullable=False),
+        sa.Column("file_sha256", sa.String(64), nullable=False),
+        sa.Column("attestation", sa.Text, nullable=False),
+        sa.Column("attested_by", sa.String(100), nullable=False),
+        sa.Column("attested_at", UTCDateTime, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Index("ix_reserve_focus_history_as_of", "as_of"),
+    ),
+    "reserve.focus_history",
+)

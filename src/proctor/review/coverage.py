@@ -19,17 +19,18 @@ report is kept as a record: its JSON as a blob and a journaled row pointing at i
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from proctor.comms.api import list_sources
-from proctor.comms.tables import search_rows
+from proctor.comms.api import list_sources, message_counts_by_source
 from proctor.core.alerts import AlertDraft, Severity, Subject
-from proctor.core.canonical import dumps
-from proctor.core.controls import ControlContext, ControlOutcome, hash_inputs
-from proctor.review.directory import identities, list_entries, person_directory
+from proctor.core.canonical import dumps, sha256_hex
+from proctor.core.controls import ControlContext, ControlOutcome, RecordWriter, hash_inputs
+from proctor.platform.directory import identities, list_entries, person_directory
+from proctor.review import coverage_truth
 from proctor.review.exemptions import coverage_key, in_force
 from proctor.review.selection import ReviewMessage, in_scope
 from proctor.review.store import ActiveVersion, active_versions
@@ -51,6 +52,7 @@ GAP_TEXT = {
     "not_captured": "no connected capture source captures it",
     "not_in_review_scope": "no active review policy covers it",
     "source_not_in_review_scope": "its messages were evaluated, and none was in any active policy's scope",
+    **coverage_truth.GAP_TEXT,
 }
 
 
@@ -102,10 +104,8 @@ def _scope(
 
 def _source_stats(conn: sa.Connection, version_ids: list[str]) -> dict[str, dict[str, int]]:
     stats: dict[str, dict[str, int]] = {}
-    for source, n in conn.execute(
-        sa.select(search_rows.c.source, sa.func.count()).group_by(search_rows.c.source)
-    ):
-        stats.setdefault(source, {})["messages"] = int(n)
+    for source, n in message_counts_by_source(conn).items():
+        stats.setdefault(source, {})["messages"] = n
     if version_ids:
         base = sa.select(evaluations.c.source, sa.func.count(sa.distinct(evaluations.c.message_id))).where(
             evaluations.c.version_id.in_(version_ids)
@@ -161,6 +161,7 @@ def coverage_report(ws: Workspace, as_of: datetime) -> dict[str, Any]:
             }
         )
     rows.extend(_source_rows(sources, versions, stats, exempt))
+    coverage_truth.settle(rows, exempt, _status)
     for version in versions:
         for population in version.policy.populations:
             for name in sorted(population.sources - known):
@@ -210,7 +211,7 @@ def _source_rows(
     for source in sources:
         counts = stats.get(source["name"], {})
         messages, evaluated, scoped = (counts.get(k, 0) for k in ("messages", "evaluated", "in_scope"))
-        gaps = ["source_not_in_review_scope"] if evaluated and not scoped else []
+        gaps = coverage_truth.source_gaps(source, evaluated, scoped)
         rows.append(
             {
                 "target": source["name"],
@@ -263,26 +264,30 @@ def gap_alert(row: dict[str, Any], report_id: str, as_of: datetime) -> AlertDraf
     )
 
 
-def record_report(ws: Workspace, report: dict[str, Any], actor: str) -> dict[str, Any]:
-    """Keep the report as a record: its canonical JSON as a blob and a journaled row."""
+def report_writer(ws: Workspace, report: dict[str, Any], report_id: str, actor: str) -> RecordWriter:
+    """Keeps the report as a record (its canonical JSON as a blob and a journaled row), written by
+    the control runner in the run's transaction."""
     totals = report["totals"]
-    with ws.transaction(actor) as tx:
-        sha = tx.put_blob(dumps(report).encode("utf-8"))
-        return tx.insert(
+    data = dumps(report).encode("utf-8")
+
+    def write(tx: Any, _alert_ids: Sequence[str]) -> None:
+        tx.insert(
             coverage_reports,
             {
-                "id": ws.ids("COV"),
+                "id": report_id,
                 "as_of": datetime.fromisoformat(report["as_of"]),
                 "created_at": ws.clock.now(),
                 "actor": actor,
                 "entries": totals["entries"],
                 "gaps": totals["gap"],
                 "exempt": totals["exempt"],
-                "report_sha256": sha,
+                "report_sha256": tx.put_blob(data),
                 "summary": {**totals, "warnings": report["warnings"][:50]},
             },
             "review.coverage.reported",
         )
+
+    return write
 
 
 def load_report(ws: Workspace, report_id: str | None = None) -> dict[str, Any] | None:
@@ -304,8 +309,8 @@ def coverage_control(ctx: ControlContext) -> ControlOutcome:
     """Check the register, keep the report, and raise one alert per gap (deduplicated while open)."""
     ws = ctx.workspace
     report = coverage_report(ws, ctx.as_of)
-    stored = record_report(ws, report, ctx.actor)
-    findings = [gap_alert(r, stored["id"], ctx.as_of) for r in report["entries"] if r["status"] == "gap"]
+    report_id = ws.ids("COV")
+    findings = [gap_alert(r, report_id, ctx.as_of) for r in report["entries"] if r["status"] == "gap"]
     directory_rows = [r for r in report["entries"] if r["kind"] != "source"]
     return ControlOutcome(
         input_count=len(directory_rows),
@@ -313,8 +318,9 @@ def coverage_control(ctx: ControlContext) -> ControlOutcome:
         findings=findings,
         summary={
             **report["totals"],
-            "report_id": stored["id"],
-            "report_sha256": stored["report_sha256"],
+            "report_id": report_id,
+            "report_sha256": sha256_hex(dumps(report).encode("utf-8")),
             "warnings": report["warnings"][:20],
         },
+        write=report_writer(ws, report, report_id, ctx.actor),
     )

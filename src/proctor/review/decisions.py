@@ -16,7 +16,6 @@ it. Opening an item is not reviewing it: views are never counted as decisions.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +24,12 @@ import sqlalchemy as sa
 from proctor.core.alerts import AlertStatus, require_rationale
 from proctor.core.clock import iso_utc
 from proctor.core.errors import InputError, NotFound
+from proctor.journal.query import JournalQuery, events
 from proctor.platform.alerts import AlertQuery
 from proctor.review.errors import ReviewError
 from proctor.review.routing import ROUTING_PREFIX
 from proctor.review.tables import items
-from proctor.store.schema import alerts, journal_events, notes
+from proctor.store.schema import alerts, notes
 
 if TYPE_CHECKING:
     from proctor.platform.workspace import Workspace
@@ -129,29 +129,21 @@ def queue(ws: Workspace, user: str, *, everyone: bool = False, page_size: int = 
 
 def _alert_events(conn: sa.Connection, alert_ids: list[str]) -> list[dict[str, Any]]:
     """Journal events of the review workflow on these alerts: actor, time and the state after."""
+    query = JournalQuery(event_types=tuple(DECISION_EVENTS), subject_kind="alert", subject_ids=alert_ids)
     out = []
-    for start in range(0, len(alert_ids), 500):
-        chunk = alert_ids[start : start + 500]
-        rows = conn.execute(
-            sa.select(journal_events).where(
-                journal_events.c.subject_kind == "alert",
-                journal_events.c.subject_id.in_(chunk),
-                journal_events.c.event_type.in_(list(DECISION_EVENTS)),
-            )
+    for event in events(conn, query):
+        after = event.payload.get("after") or {}
+        out.append(
+            {
+                "at": event.ts,
+                "reviewer": event.actor,
+                "alert_id": event.subject_id,
+                "action": DECISION_EVENTS[event.event_type],
+                "disposition": after.get("disposition") or after.get("proposed_disposition"),
+                "rationale": after.get("rationale"),
+                "journal_seq": event.seq,
+            }
         )
-        for event in rows:
-            after = json.loads(event.payload).get("after") or {}
-            out.append(
-                {
-                    "at": event.ts,
-                    "reviewer": event.actor,
-                    "alert_id": event.subject_id,
-                    "action": DECISION_EVENTS[event.event_type],
-                    "disposition": after.get("disposition") or after.get("proposed_disposition"),
-                    "rationale": after.get("rationale"),
-                    "journal_seq": event.seq,
-                }
-            )
     return out
 
 

@@ -21,13 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from proctor.comms.tables import search_rows
+from proctor.comms.api import first_sent_at
 from proctor.core.alerts import AlertStatus
+from proctor.platform.directory import import_directory, import_hierarchy
 from proctor.review import DEMO_POLICY, DEMO_SAMPLING
 from proctor.review.decisions import decide
-from proctor.review.directory import import_directory
 from proctor.review.exemptions import approve_exemption, propose_exemption
-from proctor.review.routing import import_hierarchy
 from proctor.review.store import approve_policy, import_policy
 from proctor.review.tables import items
 from proctor.store.schema import alerts
@@ -63,7 +62,7 @@ def _run_selection(ws: Workspace, as_of: datetime | None) -> list[str]:
 def _catch_up(ws: Workspace) -> list[str]:
     """Select as of the end of the first day(s) of traffic until something is selected."""
     with ws.read() as conn:
-        first = conn.execute(sa.select(sa.func.min(search_rows.c.sent_at))).scalar()
+        first = first_sent_at(conn)
     if first is None:
         return []
     for days in range(1, 8):

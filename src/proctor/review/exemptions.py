@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from proctor.comms.api import source_names
 from proctor.core.alerts import AlertStatus
 from proctor.core.canonical import digest
-from proctor.core.errors import InputError, NotFound, PermissionDenied, ProctorError
+from proctor.core.errors import InputError, NotFound, ProctorError
 from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, require
+from proctor.platform.approvals import approve
+from proctor.platform.tables import directory
 from proctor.review.errors import ReviewError
-from proctor.review.tables import directory, exemptions
+from proctor.review.tables import exemptions
 from proctor.store.schema import alerts
 
 if TYPE_CHECKING:
@@ -74,17 +76,12 @@ def propose_exemption(
 
 def approve_exemption(ws: Workspace, exemption_id: str, actor: str) -> dict[str, Any]:
     """A second person approves; open coverage alerts about the target are closed citing it."""
-    require(ws.users.get(actor), POLICY_APPROVE)
     with ws.transaction(actor) as tx:
         row = tx.get(exemptions, exemption_id)
         if row is None:
             raise NotFound(f"no exemption {exemption_id!r}; see `proctor review exemption list`")
-        if row["status"] != "proposed":
-            raise ReviewError(f"exemption {exemption_id} is {row['status']}, not awaiting approval")
-        if row["proposed_by"] == actor:
-            raise PermissionDenied(
-                f"exemption {exemption_id} was proposed by {actor}; a second person must approve it"
-            )
+        what = f"exemption {exemption_id}"
+        approve(ws, actor, what=what, proposer=row["proposed_by"], status=row["status"])
         approved = tx.update(
             exemptions,
             exemption_id,

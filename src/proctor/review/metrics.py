@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from proctor.core.alerts import AlertStatus, Disposition
-from proctor.review.bizdays import business_days_between
+from proctor.platform.calendar import NYSE
 from proctor.review.run import zone_of
 from proctor.review.store import ActiveVersion, active_versions
 from proctor.review.tables import evaluations, items
@@ -77,10 +77,10 @@ def _timeliness(rows: list[dict[str, Any]], key: str, now: datetime, zone: ZoneI
             if at is not None:
                 decided += 1
                 on_time += at <= row["due_at"]
-                days.append(business_days_between(created, at.astimezone(zone).date()))
+                days.append(NYSE.business_days_between(created, at.astimezone(zone).date()))
                 continue
             overdue += row["due_at"] < now
-            age = business_days_between(created, today)
+            age = NYSE.business_days_between(created, today)
             ages[next(label for low, high, label in AGE_BUCKETS if low <= age <= high)] += 1
         out.append(
             {

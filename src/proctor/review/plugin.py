@@ -19,7 +19,7 @@ from proctor.review import tables
 from proctor.review.coverage import coverage_control
 from proctor.review.demo import seed_demo
 from proctor.review.evidence import EVIDENCE_RENDERERS
-from proctor.review.run import selection_control
+from proctor.review.run import route_new, selection_control
 from proctor.review.sla import sla_control
 
 __all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
@@ -33,6 +33,7 @@ CONTROLS: list[ControlSpec] = [
         module="review",
         cadence=timedelta(days=1),
         run=selection_control,
+        after_raise=route_new,
         rule=RULE,
         description="Applies each approved policy version to the messages it has not evaluated (history "
         "included when a version is new), raises a review item per selected message and routes it to "

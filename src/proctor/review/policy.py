@@ -13,18 +13,15 @@ a silently ignored setting, and every error names the file and the field path
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from proctor.core.alerts import Severity
-from proctor.core.canonical import digest
 from proctor.core.errors import InputError
+from proctor.platform.ruletables import content_digest, read_document
 from proctor.review.terms import Proximity, Term, parse_expression, parse_term
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -232,7 +229,7 @@ class ReviewPolicy:
 
 def policy_version_hash(policy: ReviewPolicy) -> str:
     """SHA-256 of the policy's canonical content: the version every selection records."""
-    return digest(policy.canonical())
+    return content_digest(policy.canonical())
 
 
 def load_policy(path: str | Path) -> ReviewPolicy:
@@ -244,13 +241,7 @@ def load_policy(path: str | Path) -> ReviewPolicy:
         raise InputError(f"cannot read policy file: {exc.strerror or exc}", file=file) from exc
     except UnicodeDecodeError as exc:
         raise InputError("policy file is not UTF-8 text", file=file) from exc
-    try:
-        data = json.loads(text) if file.endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"not valid {'JSON' if file.endswith('.json') else 'YAML'}: {exc}", file=file
-        ) from exc
-    return parse_policy(data, source=file)
+    return parse_policy(read_document(text, file), source=file)
 
 
 def parse_policy(data: Any, source: str = "<policy>") -> ReviewPolicy:

@@ -8,6 +8,10 @@ is applied to historical messages in its scope too. A selected message becomes a
 raised in the same transaction as its evaluation, but never twice for the same message and
 policy, whichever version selected it first.
 
+Selection is a pure control: it reads the archive and returns the selected messages as findings
+with its evaluations as rows; the control runner raises the alerts (each naming the run) and writes
+the evaluations, review items and bookmarks in one transaction, then routes the new items.
+
 A run *as of* an earlier instant is a catch-up run: it evaluates only messages sent by then, and
 review deadlines count from that instant. Journaling copies of a message (the same e-mail
 delivered to several mailboxes) are reviewed once, through the first record of the group, whose
@@ -24,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from proctor.comms.api import iter_messages
-from proctor.comms.tables import search_rows
+from proctor.comms.api import iter_messages, message_count
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.controls import ControlContext, ControlOutcome, hash_inputs
 from proctor.core.errors import NotFound
-from proctor.review.bizdays import DEFAULT_ZONE, deadline
-from proctor.review.directory import list_entries, person_directory
+from proctor.platform.calendar import NYSE
+from proctor.platform.directory import list_entries, person_directory
+from proctor.review import reselection
 from proctor.review.engine import Hit, compile_lexicon
 from proctor.review.errors import ReviewError
 from proctor.review.routing import route_items
@@ -77,6 +81,7 @@ class SelectionRun:
     alert_ids: list[str] = field(default_factory=list)
     routing: dict[str, Any] = field(default_factory=dict)
     directory: str = ""
+    run_id: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -91,7 +96,7 @@ class SelectionRun:
 
 
 def zone_of(ws: Workspace) -> str:
-    return str(ws.config.section("review").get("timezone", DEFAULT_ZONE))
+    return str(ws.config.section("review").get("timezone", NYSE.tz.key))
 
 
 def direction_of(row: dict[str, Any], firm_domains: Sequence[str]) -> str:
@@ -218,7 +223,12 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
 
 
 class _VersionSelector:
-    """Applies one active version to the messages after its bookmark."""
+    """Applies one active version to the messages after its bookmark; reads only.
+
+    What it decides is kept as pending rows (the review items of the messages it selects, the
+    evaluations of every message it read, the new bookmark) that :meth:`write` stores in the
+    control run's transaction, once the runner has raised the alerts and knows their ids.
+    """
 
     def __init__(
         self,
@@ -226,23 +236,28 @@ class _VersionSelector:
         version: ActiveVersion,
         directory: dict[str, list[str]] | None,
         as_of: datetime,
-        actor: str,
+        now: datetime,
     ) -> None:
         self.ws = ws
         self.version = version
         self.directory = directory
         self.as_of = as_of
-        self.actor = actor
+        self.now = now
         self.engine = compile_lexicon(version.policy)
         self.domains = list(ws.config.firm_domains)
         self.stats = VersionRun(version.id, version.policy.id)
         self.drafts: list[AlertDraft] = []
-        self.alert_ids: list[str] = []
+        self.items: list[dict[str, Any]] = []  # one per draft, alert_id filled in by write()
+        self.records: list[tuple[dict[str, Any], int | None]] = []  # evaluation, index of its draft
+        self.updates: list[tuple[dict[str, Any], int | None]] = []  # history evaluated again
+        self.bookmark: str | None = None
+        self.moved = False
         sla = version.sla_business_days
-        self.due_at = deadline(as_of, sla, zone_of(ws)) if sla else None
+        self.due_at = NYSE.deadline(as_of, sla, zone_of(ws)) if sla else None
 
     def run(self) -> None:
         with self.ws.read() as conn:
+            reselection.reevaluate(self, conn)  # out of scope before a directory change
             bookmark = conn.execute(
                 sa.select(cursors.c.last_message_id).where(cursors.c.version_id == self.version.id)
             ).scalar()
@@ -257,21 +272,21 @@ class _VersionSelector:
                 return
             blocked = False
             for chunk in _chunks(_prepend(first, rows), CHUNK):
-                bookmark, blocked = self._chunk(chunk, bookmark, blocked)
+                bookmark, blocked = self._chunk(conn, chunk, bookmark, blocked)
+        self.bookmark, self.moved = bookmark, True
 
     def _chunk(
-        self, chunk: list[dict[str, Any]], bookmark: str | None, blocked: bool
+        self, conn: sa.Connection, chunk: list[dict[str, Any]], bookmark: str | None, blocked: bool
     ) -> tuple[str | None, bool]:
-        with self.ws.read() as conn:
-            done = {
-                m
-                for (m,) in conn.execute(
-                    sa.select(evaluations.c.message_id).where(
-                        evaluations.c.version_id == self.version.id,
-                        evaluations.c.message_id.in_([r["id"] for r in chunk]),
-                    )
+        done = {
+            m
+            for (m,) in conn.execute(
+                sa.select(evaluations.c.message_id).where(
+                    evaluations.c.version_id == self.version.id,
+                    evaluations.c.message_id.in_([r["id"] for r in chunk]),
                 )
-            }
+            )
+        }
         todo = []
         for row in chunk:
             if row["canonical_id"] is not None:
@@ -284,44 +299,34 @@ class _VersionSelector:
                     todo.append(row)
             if not blocked:
                 bookmark = row["id"]
-        self._evaluate(todo, bookmark)
+        self._evaluate(conn, todo)
         return bookmark, blocked
 
-    def _evaluate(self, rows: list[dict[str, Any]], bookmark: str | None) -> None:
+    def _evaluate(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         policy = self.version.policy
         messages = [review_message(r, self.domains) for r in rows]
         hits = self.engine.scan_many([m.text for m in messages]) if policy.rules else [[] for _ in messages]
         selections = evaluate_many(policy, messages, directory=self.directory, engine=self.engine)
         chosen = [s.message_id for s in selections if s is not None]
-        now = self.ws.clock.now()
-        with self.ws.transaction(self.actor) as tx:
-            earlier = dict(
-                tx.conn.execute(
-                    sa.select(items.c.message_id, items.c.alert_id).where(
-                        items.c.policy_id == policy.id, items.c.message_id.in_(chosen)
-                    )
-                ).all()
-            )
-            records = []
-            for row, message, found, selection in zip(rows, messages, hits, selections, strict=True):
-                covered, _ = in_scope(policy, message, self.directory)
-                alert_id = None
-                if selection is not None and selection.message_id not in earlier:
-                    alert_id = self._raise(tx, row, message, selection, now)
-                records.append(self._record(message, covered, found, selection, alert_id, earlier, now))
-            tx.insert_many(evaluations, records, "review.evaluated")
-            self._save_bookmark(tx.conn, bookmark, now)
+        earlier = dict(
+            conn.execute(
+                sa.select(items.c.message_id, items.c.alert_id).where(
+                    items.c.policy_id == policy.id, items.c.message_id.in_(chosen)
+                )
+            ).all()
+        )
+        for row, message, found, selection in zip(rows, messages, hits, selections, strict=True):
+            covered, _ = in_scope(policy, message, self.directory)
+            index = None
+            if selection is not None and selection.message_id not in earlier:
+                index = self._select(row, message, selection)
+            self.records.append((self._record(message, covered, found, selection, index, earlier), index))
 
-    def _raise(
-        self, tx: Any, row: dict[str, Any], message: ReviewMessage, selection: Selection, now: datetime
-    ) -> str:
-        due_in = self.due_at - now if self.due_at is not None else None
-        draft = build_draft(self.version, row, message, selection, due_in)
-        alert_id, _ = self.ws.alerts.raise_in(tx, draft)
-        tx.insert(
-            items,
+    def _select(self, row: dict[str, Any], message: ReviewMessage, selection: Selection) -> int:
+        due_in = self.due_at - self.now if self.due_at is not None else None
+        self.drafts.append(build_draft(self.version, row, message, selection, due_in))
+        self.items.append(
             {
-                "alert_id": alert_id,
                 "message_id": message.id,
                 "policy_id": self.version.policy.id,
                 "version_id": self.version.id,
@@ -330,18 +335,15 @@ class _VersionSelector:
                 "terms": sorted({(h.rule_id, h.term) for h in selection.hits}),
                 "covered": list(selection.covered),
                 "participants": list(message.participants),
-                "selected_at": now,
+                "selected_at": self.now,
                 "as_of": self.as_of,
                 "principal": None,
                 "routed_to": None,
                 "routing": None,
-            },
-            "review.item.selected",
+            }
         )
-        self.drafts.append(draft)
-        self.alert_ids.append(alert_id)
         self.stats.alerts_raised += 1
-        return alert_id
+        return len(self.drafts) - 1
 
     def _record(
         self,
@@ -349,15 +351,14 @@ class _VersionSelector:
         covered: Sequence[str],
         found: list[Hit],
         selection: Selection | None,
-        alert_id: str | None,
+        index: int | None,
         earlier: dict[str, str],
-        now: datetime,
     ) -> dict[str, Any]:
         self.stats.evaluated += 1
         self.stats.in_scope += bool(covered)
         if selection is not None:
             self.stats.selected += 1
-            self.stats.already_selected += alert_id is None
+            self.stats.already_selected += index is None
         return {
             "id": f"{self.version.id}/{message.id}",
             "version_id": self.version.id,
@@ -365,23 +366,34 @@ class _VersionSelector:
             "source": message.source,
             "sent_at": message.sent_at,
             "as_of": self.as_of,
-            "evaluated_at": now,
+            "evaluated_at": self.now,
             "in_scope": bool(covered),
             "covered": list(covered),
             "terms": sorted({(h.rule_id, h.term) for h in found}) if covered else [],
             "selected": selection is not None,
             "reasons": [asdict(r) for r in selection.reasons] if selection else [],
-            "alert_id": alert_id,
+            "alert_id": None,
             "earlier_alert_id": earlier.get(message.id) if selection is not None else None,
         }
 
-    def _save_bookmark(self, conn: sa.Connection, bookmark: str | None, now: datetime) -> None:
-        values = {"last_message_id": bookmark, "updated_at": now}
-        updated = conn.execute(
-            cursors.update().where(cursors.c.version_id == self.version.id).values(**values)
-        )
-        if updated.rowcount == 0:
-            conn.execute(cursors.insert().values(version_id=self.version.id, **values))
+    def write(self, tx: Any, alert_ids: Sequence[str]) -> None:
+        """Store the items, evaluations and bookmark; `alert_ids` are this version's drafts' alerts."""
+        for item, alert_id in zip(self.items, alert_ids, strict=True):
+            tx.insert(items, {"alert_id": alert_id, **item}, "review.item.selected")
+        records = [
+            {**record, "alert_id": alert_ids[index] if index is not None else None}
+            for record, index in self.records
+        ]
+        if records:
+            tx.insert_many(evaluations, records, "review.evaluated")
+        reselection.write_updates(self, tx, alert_ids)
+        if self.moved:
+            values = {"last_message_id": self.bookmark, "updated_at": self.now}
+            updated = tx.conn.execute(
+                cursors.update().where(cursors.c.version_id == self.version.id).values(**values)
+            )
+            if updated.rowcount == 0:
+                tx.conn.execute(cursors.insert().values(version_id=self.version.id, **values))
 
 
 def _prepend(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -389,8 +401,27 @@ def _prepend(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[
     yield from rest
 
 
-def select(ws: Workspace, actor: str, as_of: datetime | None = None, route: bool = True) -> SelectionRun:
-    """Apply every active policy version to the messages it has not evaluated, then route new items."""
+@dataclass
+class SelectionPlan:
+    """What one selection run decided, before anything is written."""
+
+    run: SelectionRun
+    selectors: list[_VersionSelector]
+
+    @property
+    def drafts(self) -> list[AlertDraft]:
+        return [d for s in self.selectors for d in s.drafts]
+
+    def write(self, tx: Any, alert_ids: Sequence[str]) -> None:
+        start = 0
+        for selector in self.selectors:
+            end = start + len(selector.drafts)
+            selector.write(tx, alert_ids[start:end])
+            start = end
+
+
+def plan_selection(ws: Workspace, as_of: datetime | None = None) -> SelectionPlan:
+    """Apply every active policy version to the messages it has not evaluated (reads only)."""
     now = ws.clock.now()
     moment = as_of or now
     if moment > now + timedelta(minutes=1):
@@ -398,7 +429,7 @@ def select(ws: Workspace, actor: str, as_of: datetime | None = None, route: bool
     with ws.read() as conn:
         versions = active_versions(conn)
         entries = list_entries(conn)
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(search_rows)).scalar_one())
+        total = message_count(conn)
     directory = person_directory(entries)
     run = SelectionRun(
         as_of=moment,
@@ -407,24 +438,53 @@ def select(ws: Workspace, actor: str, as_of: datetime | None = None, route: bool
         if directory is not None
         else "empty: everyone covers every participant",
     )
+    selectors = []
     for version in versions:
-        selector = _VersionSelector(ws, version, directory, moment, actor)
+        selector = _VersionSelector(ws, version, directory, moment, now)
         selector.run()
+        selectors.append(selector)
         run.versions.append(selector.stats)
         run.drafts.extend(selector.drafts)
-        run.alert_ids.extend(selector.alert_ids)
-    run.routing = route_items(ws, run.alert_ids, actor) if route else {}
-    return run
+    return SelectionPlan(run, selectors)
 
 
 def selection_control(ctx: ControlContext) -> ControlOutcome:
-    """The review.selection control: a run with no active policy or no messages is itself an alert."""
-    ws = ctx.workspace
-    run = select(ws, ctx.actor, ctx.as_of)
+    """The review.selection control: a run with no active policy or no messages is itself an alert.
+
+    It returns the selected messages as findings and its evaluations as rows for the runner to
+    write with them; routing the new items is the control's `after_raise` hook (:func:`route_new`).
+    """
+    plan = plan_selection(ctx.workspace, ctx.as_of)
+    run = plan.run
     seen = run.messages if run.versions else 0
+    summary = run.summary()
+    summary.pop("routing")
+    summary["alerts_raised"] = len(run.drafts)
     return ControlOutcome(
         input_count=seen,
         input_hash=hash_inputs([*(v.version_id for v in run.versions), run.messages]),
-        findings=run.drafts,
-        summary=run.summary() if run.versions else {**run.summary(), "problem": "no active review policy"},
+        findings=plan.drafts,
+        summary=summary if run.versions else {**summary, "problem": "no active review policy"},
+        write=plan.write,
     )
+
+
+def route_new(ws: Workspace, run: dict[str, Any], actor: str) -> dict[str, Any]:
+    """After a selection run: route the review items it created to their reviewers."""
+    return route_items(ws, run["new_finding_ids"], actor)
+
+
+def select(ws: Workspace, actor: str, as_of: datetime | None = None) -> SelectionRun:
+    """Run the review.selection control (recorded, its alerts naming the run) and return its figures."""
+    row = ws.controls.run(CONTROL, actor=actor, as_of=as_of)
+    summary = row["summary"]
+    run = SelectionRun(
+        as_of=as_of or row["as_of"],
+        messages=summary.get("messages_in_archive", 0),
+        versions=[VersionRun(**v) for v in summary.get("policies", [])],
+        directory=summary.get("directory", ""),
+    )
+    run.alert_ids = list(row["new_finding_ids"])
+    run.routing = row.get("after_raise", {})
+    run.run_id = row["id"]
+    return run

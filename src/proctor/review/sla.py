@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from proctor.core.alerts import AlertDraft, AlertStatus, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.controls import ControlContext, ControlOutcome, hash_inputs
-from proctor.review.bizdays import business_days_between
+from proctor.platform.calendar import NYSE
 from proctor.review.run import zone_of
 from proctor.review.tables import items
 from proctor.store.schema import alerts
@@ -72,7 +72,7 @@ def overdue(ws: Workspace, as_of: datetime) -> list[dict[str, Any]]:
                 "principal": row["principal"],
                 "policy": row["policy_id"],
                 "due_at": row["due_at"].isoformat(),
-                "business_days_overdue": business_days_between(due_day, today),
+                "business_days_overdue": NYSE.business_days_between(due_day, today),
             }
         )
     return out

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from proctor.core.errors import InputError, NotFound, PermissionDenied
-from proctor.core.roles import POLICY_APPROVE, POLICY_CHANGE, require
+from proctor.core.errors import InputError, NotFound
+from proctor.core.roles import POLICY_CHANGE, require
+from proctor.platform import approvals
 from proctor.review.errors import ReviewError
 from proctor.review.policy import ReviewPolicy, load_policy, parse_policy, policy_version_hash
 from proctor.review.tables import policy_versions
@@ -93,18 +94,16 @@ def import_policy(ws: Workspace, path: Path, actor: str) -> dict[str, Any]:
 
 
 def _decide(ws: Workspace, version_id: str, actor: str, approve: bool, comment: str) -> dict[str, Any]:
-    require(ws.users.get(actor), POLICY_APPROVE)
     now = ws.clock.now()
     with ws.transaction(actor) as tx:
         row = tx.get(policy_versions, version_id)
         if row is None:
             raise NotFound(f"no review policy version {version_id!r}; see `proctor review policy list`")
-        if row["status"] != "proposed":
-            raise ReviewError(f"policy version {version_id} is {row['status']}, not awaiting approval")
-        if row["proposed_by"] == actor:
-            raise PermissionDenied(
-                f"policy version {version_id} was proposed by {actor}; a second person must approve it"
-            )
+        what, proposer = f"policy version {version_id}", row["proposed_by"]
+        if approve:
+            approvals.approve(ws, actor, what=what, proposer=proposer, status=row["status"])
+        else:
+            approvals.reject(ws, actor, what=what, proposer=proposer, status=row["status"])
         decision = {"decided_by": actor, "decided_at": now, "comment": comment.strip() or None}
         if not approve:
             return tx.update(

@@ -1,12 +1,12 @@
-"""The review module's tables: policy versions, evaluations, review items, supervision, directory,
-exemptions and coverage reports.
+"""The review module's tables: policy versions, evaluations, review items, exemptions and coverage
+reports. The firm directory and the supervision hierarchy belong to the platform
+(:mod:`proctor.platform.tables`).
 
 Every table that records a decision or a fact an examiner may ask about is journaled, so its rows
 can be checked against the tamper-evident log: which policy version was approved by whom, which
-message was evaluated under which version and why it was (or was not) selected, who supervises
-whom, which accounts the firm knows of, which exemption was approved, and what each coverage
-report said. Only the selection cursor is plain: it is a bookmark that can be rebuilt from the
-evaluations.
+message was evaluated under which version and why it was (or was not) selected, which exemption
+was approved, and what each coverage report said. Only the selection cursor is plain: it is a
+bookmark that can be rebuilt from the evaluations.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from proctor.store.schema import journaled, metadata
 from proctor.store.types import UTCDateTime
 
 POLICY_STATUSES = ("proposed", "active", "superseded", "rejected")
-ENTRY_KINDS = ("person", "mailbox", "group_mailbox", "chat_account", "customer_service_account")
 EXEMPTION_STATUSES = ("proposed", "approved", "revoked")
 
 policy_versions = journaled(
@@ -103,54 +102,6 @@ items = journaled(
         sa.Index("ix_review_items_principal", "principal"),
     ),
     "review.item",
-)
-
-supervision = journaled(
-    sa.Table(
-        "review_supervision",
-        metadata,
-        sa.Column("person", sa.String(300), primary_key=True),
-        sa.Column("principal", sa.String(100), nullable=False),
-        sa.Column("updated_by", sa.String(100), nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.Index("ix_review_supervision_principal", "principal"),
-    ),
-    "review.supervision",
-)
-
-delegates = journaled(
-    sa.Table(
-        "review_delegates",
-        metadata,
-        sa.Column("id", sa.String(210), primary_key=True),
-        sa.Column("principal", sa.String(100), nullable=False),
-        sa.Column("delegate", sa.String(100), nullable=False),
-        sa.Column("updated_by", sa.String(100), nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.Index("ix_review_delegates_principal", "principal"),
-    ),
-    "review.delegate",
-)
-
-directory = journaled(
-    sa.Table(
-        "review_directory",
-        metadata,
-        sa.Column("id", sa.String(300), primary_key=True),
-        sa.Column("kind", sa.String(30), nullable=False),
-        sa.Column("display_name", sa.String(300), nullable=False),
-        sa.Column("owner", sa.String(300), nullable=True),
-        sa.Column("aliases", sa.JSON, nullable=False),
-        sa.Column("roles", sa.JSON, nullable=False),
-        sa.Column("platform", sa.String(120), nullable=True),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("origin", sa.String(20), nullable=False),
-        sa.Column("external_id", sa.String(200), nullable=True),
-        sa.Column("first_seen", UTCDateTime, nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.Index("ix_review_directory_kind", "kind"),
-    ),
-    "review.directory_entry",
 )
 
 exemptions = journaled(

@@ -10,14 +10,31 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from proctor.core.evidence import RendererRegistry
 from proctor.platform import Workspace
-from proctor.web import errors
+from proctor.web import errors, formats
 from proctor.web.guard import SessionGate, guard
 from proctor.web.render import STATIC, build_templates
-from proctor.web.routes import alerts, auth, cases, controls, dashboard, journal
+from proctor.web.routes import (
+    access,
+    admin,
+    alerts,
+    approvals,
+    archive,
+    auth,
+    cases,
+    cases_pages,
+    controls,
+    dashboard,
+    examiner,
+    journal,
+    journal_pages,
+    reserve,
+    review_pages,
+)
 from proctor.web.session import SessionCodec
 from proctor.web.settings import WebSettings, load_secret
 
@@ -88,14 +105,28 @@ def create_app(
     )
     app.state.ws = ws
     app.state.settings = settings
-    app.state.codec = SessionCodec(settings.secret_key, int(settings.session_lifetime.total_seconds()))
+    app.state.codec = SessionCodec(
+        settings.secret_key, int(settings.session_lifetime.total_seconds()), ws.users.sessions
+    )
     app.state.renderers = renderers or build_renderers()
     app.state.templates = build_templates()
     errors.install(app)
-    for module in (auth, dashboard, alerts, cases, controls, journal):
+    formats.install(app.state.templates.env)
+    app.include_router(alerts.home)  # "/" lands each role on its own work, before the dashboard's "/"
+    for module in (cases_pages, journal_pages, examiner):  # before /cases/{id}/{action} matches
         app.include_router(module.pages)
         app.include_router(module.api)
+    for module in (auth, dashboard, alerts, cases, controls, journal, access):
+        app.include_router(module.pages)
+        app.include_router(module.api)
+    for module in (reserve, archive, review_pages, approvals):
+        app.include_router(module.pages)
+        app.include_router(module.api)
+    app.include_router(admin.pages)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(SessionGate, ws=ws, codec=app.state.codec)
+    # Any request body over the limit is refused with 413 on every route, before a handler or the
+    # form parser buffers it (a declared Content-Length at once, a chunked body as it arrives).
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)  # outermost: on every answer
     return app

@@ -102,7 +102,7 @@ class SessionGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        session = self.codec.read(request.cookies.get(SESSION_COOKIE))
+        session = await run_in_threadpool(self.codec.read, request.cookies.get(SESSION_COOKIE))
         user = await run_in_threadpool(_load_user, self.ws, session.user) if session else None
         if session is None or user is None:
             answer = login_required_answer(

@@ -2,16 +2,18 @@
 
 The cookie carries only the user's name, a random session id and the session's CSRF token, signed
 with the workspace's web secret (itsdangerous); nothing in it is secret, but nothing in it can be
-forged. Logging out revokes the session id server-side, so a copied cookie stops working too.
+forged. Every session is also a row in the database (by the SHA-256 of its id): logging out, a
+password change or a deactivation revokes it there, so a copied cookie stops working in every
+server process and after a restart, not only in the process that saw the logout.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -34,19 +36,27 @@ def tokens_match(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
+class SessionRecords(Protocol):
+    """Where sessions are recorded (the workspace database: `platform.credentials.SessionStore`)."""
+
+    def issue(self, user: str, sid: str, lifetime: timedelta) -> None: ...
+    def is_active(self, sid: str, user: str) -> bool: ...
+    def revoke(self, sid: str) -> None: ...
+
+
 class SessionCodec:
     """Issues, reads and revokes session cookies; also signs the login form's token and flash notes."""
 
-    def __init__(self, secret: str, max_age_seconds: int) -> None:
+    def __init__(self, secret: str, max_age_seconds: int, records: SessionRecords) -> None:
         self._sessions = URLSafeTimedSerializer(secret, salt="proctor.session")
         self._login = URLSafeTimedSerializer(secret, salt="proctor.login")
         self._flash = URLSafeTimedSerializer(secret, salt="proctor.flash")
         self.max_age = max_age_seconds
-        self._revoked: set[str] = set()
-        self._lock = threading.Lock()
+        self.records = records
 
     def issue(self, user: str) -> tuple[Session, str]:
         session = Session(user=user, sid=secrets.token_urlsafe(24), csrf=secrets.token_urlsafe(32))
+        self.records.issue(user, session.sid, timedelta(seconds=self.max_age))
         value = self._sessions.dumps({"u": session.user, "sid": session.sid, "csrf": session.csrf})
         return session, value
 
@@ -59,14 +69,12 @@ class SessionCodec:
             return None
         if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("u", "sid", "csrf")):
             return None
-        with self._lock:
-            if data["sid"] in self._revoked:
-                return None
+        if not self.records.is_active(data["sid"], data["u"]):
+            return None
         return Session(user=data["u"], sid=data["sid"], csrf=data["csrf"])
 
     def revoke(self, session: Session) -> None:
-        with self._lock:
-            self._revoked.add(session.sid)
+        self.records.revoke(session.sid)
 
     # --- the login form: double-submit token, since there is no session yet ------------------
     def login_token(self) -> tuple[str, str]:

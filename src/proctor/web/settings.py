@@ -23,6 +23,8 @@ class WebSettings:
     secret_key: str
     secure_cookies: bool = True
     session_lifetime: timedelta = timedelta(hours=10)
+    # Largest request body any route accepts; forms and JSON actions are a few kilobytes.
+    max_body_bytes: int = 1024 * 1024
 
 
 def load_secret(keys_dir: Path) -> str:

@@ -2,8 +2,14 @@
 
 Every format module exposes ``iter_items(path, options=None)`` yielding one
 :class:`~proctor.comms.model.Message` or :class:`~proctor.comms.model.Quarantined` per item it
-reads. They are pure (no database, no network) so the archive can run them in worker processes
-and so a test can feed them a literal sample.
+reads, and a :class:`~proctor.comms.model.Listed` entry for each part of the export that is not a
+message (so every byte is accounted for). They are pure (no database, no network) so the archive
+can run them in worker processes and so a test can feed them a literal sample.
+
+:func:`iter_items` puts a net under every reader: an attachment over the size limit quarantines
+its message, and a reader that fails outside any item (a fault no rule foresaw) ends the file
+with one quarantined item that keeps the file's bytes and names the fault, so an import always
+completes and nothing it could not read goes unlisted.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from proctor.comms.formats import (
 )
 from proctor.comms.formats._files import walk_files
 from proctor.comms.formats._mime import looks_like_rfc5322
-from proctor.comms.model import CommsError, ParsedItem, ParseOptions
+from proctor.comms.model import CommsError, Listed, Message, ParsedItem, ParseOptions, Quarantined
 
 Reader = Callable[[Path, ParseOptions | None], Iterator[ParsedItem]]
 
@@ -130,12 +136,89 @@ def detect_format(path: Path) -> str:
     raise CommsError(f"{path}: cannot tell the export format; pass one of: {', '.join(FORMATS)}")
 
 
-def iter_items(path: Path, format: str = "auto", options: ParseOptions | None = None) -> Iterator[ParsedItem]:
-    """Every item in ``path`` as a Message or a Quarantined item, in the export's own order."""
+def iter_items(
+    path: Path, format: str = "auto", options: ParseOptions | None = None, *, listed: bool = False
+) -> Iterator[ParsedItem]:
+    """Every item in ``path`` as a Message or a Quarantined item, in the export's own order.
+
+    With ``listed`` the parts that are not messages come too, as Listed entries, in their place.
+    """
     name = detect_format(path) if format == "auto" else format
     reader = FORMATS.get(name)
     if reader is None:
         raise CommsError(f"unknown format {name!r}; expected auto or one of: {', '.join(FORMATS)}")
     if not path.exists():
         raise CommsError(f"{path}: no such file or folder")
-    return reader(path, options)
+    items = guarded(path, name, reader, options or ParseOptions())
+    return items if listed else (item for item in items if not isinstance(item, Listed))
+
+
+def _unstorable(value: str | None) -> str | None:
+    """Why a text field cannot be stored as text (undecodable bytes, NUL), or None."""
+    if not value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds bytes that are not valid text in the export's encoding"
+    return "holds a NUL character" if "\x00" in value else None
+
+
+def _fault(msg: Message, limit: int) -> str | None:
+    """What makes a parsed message unfit to store as it stands, or None."""
+    for att in msg.attachments:
+        if att.data is not None and (att.size or 0) > limit:
+            return f"attachment {att.name!r} is {att.size:,} bytes, over the {limit:,}-byte attachment limit"
+    fields: list[tuple[str, str | None]] = [
+        ("sender", msg.sender.address),
+        ("sender name", msg.sender.name),
+        ("subject", msg.subject),
+        ("body", msg.body_text),
+        ("message id", msg.message_id),
+        ("thread id", msg.thread_id),
+        ("channel", msg.channel),
+        ("edited from", msg.edited_from),
+        ("kind", msg.kind),
+        ("sent at", msg.sent_at_original),
+    ]
+    fields += [(f"{p.role} {p.address!r}", p.address + "\n" + p.name) for p in msg.recipients]
+    for att in msg.attachments:
+        if att.url is not None and not isinstance(att.url, str):
+            return f"attachment {att.name!r}: link is not text ({type(att.url).__name__})"
+        detail = f"{att.name}\n{att.content_type}\n{att.url or ''}\n{att.extracted_text}"
+        fields.append((f"attachment {att.name!r}", detail))
+    # One check over everything first (nearly every message passes); the field only on failure.
+    if _unstorable("\n".join(value for _, value in fields if value)) is None:
+        return None
+    for field, value in fields:
+        found = _unstorable(value)
+        if found is not None:
+            return f"{field}: {found}"
+    return None
+
+
+def guarded(path: Path, fmt: str, reader: Reader, options: ParseOptions) -> Iterator[ParsedItem]:
+    """``reader``'s items with the limits every format shares applied, and a net for its faults."""
+    limit = options.limits.max_attachment_bytes
+    count = 0
+    try:
+        for item in reader(path, options):
+            count += 1
+            if isinstance(item, Message):
+                fault = _fault(item, limit)
+                if fault is not None:
+                    item = Quarantined(item.raw, item.origin, item.format, f"{item.origin}: {fault}")
+            yield item
+    except Exception as exc:  # the net: never let one export's shape abort the import
+        kept = b""
+        if path.is_file():
+            try:
+                kept = path.read_bytes() if path.stat().st_size <= options.limits.max_member_bytes else b""
+            except OSError:
+                kept = b""
+        origin = f"{path}#after {count}"
+        reason = (
+            f"{origin}: importer fault after {count} item(s): {type(exc).__name__}: {exc}; "
+            "the rest of this export was not read (its bytes are kept here)"
+        )
+        yield Quarantined(kept, origin, fmt, reason[:2000])

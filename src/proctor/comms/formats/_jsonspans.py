@@ -4,7 +4,11 @@ A chat export is one JSON array per file, but the record is *one message*: its b
 export wrote them. ``json.loads`` would give us the values and lose the bytes, so these helpers
 walk the array with ``JSONDecoder.raw_decode`` and report each element's span. A syntax error
 mid-array stops the walk and reports where, so the caller can quarantine the unread remainder
-instead of losing it.
+instead of losing it. An element nested deeper than the limit (or than the decoder can follow)
+is one bad element: it is reported on its own and the walk goes on after it.
+
+Text reaches here decoded with ``surrogateescape``, so an invalid byte inside one element spoils
+only that element (its text holds the escaped byte, which :func:`raw_bytes` restores).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +59,70 @@ def _line_col(text: str, pos: int) -> str:
     return f"line {line} column {col}"
 
 
-def iter_array(text: str, start: int) -> Iterator[Span]:
-    """Elements of the array whose ``[`` is at ``start``; raises SpanError at the first fault."""
+def raw_bytes(text: str) -> bytes:
+    """The exported bytes of a span of text decoded with ``surrogateescape``."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def decode(data: bytes) -> str:
+    """Export bytes as text; an invalid byte is kept (escaped) for the one element holding it."""
+    return strip_bom(data).decode("utf-8", "surrogateescape")
+
+
+def depth(value: Any) -> int:
+    """How deeply a decoded JSON value nests (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node if isinstance(child, (dict, list)))
+    return deepest
+
+
+def too_deep(text: str, value: Any, limit: int = MAX_DEPTH) -> bool:
+    # Cheap first: a value cannot nest deeper than it has brackets.
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    return depth(value) > limit
+
+
+def skip_value(text: str, pos: int) -> int:
+    """The end of the JSON value starting at ``pos``, found by brackets and strings alone.
+
+    Used only after the decoder gave up on a value (too deep to follow), so the walk can go on
+    after it; linear and without recursion.
+    """
+    level = 0
+    i = pos
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "[{":
+            level += 1
+        elif c in "]}":
+            level -= 1
+            if level <= 0:
+                return i + 1
+        elif level == 0 and c in ",":
+            return i
+        i += 1
+    return n
+
+
+def iter_array(text: str, start: int, limit: int = MAX_DEPTH) -> Iterator[Span]:
+    """Elements of the array whose ``[`` is at ``start``; raises SpanError at the first fault.
+
+    An element nested deeper than ``limit`` comes back with ``error`` set and the walk goes on.
+    """
     if start >= len(text) or text[start] != "[":
         raise SpanError(f"expected '[' at {_line_col(text, start)}", start, start)
     pos = _skip_ws(text, start + 1)
@@ -63,11 +130,18 @@ def iter_array(text: str, start: int) -> Iterator[Span]:
         return
     index = 0
     while True:
+        error = None
         try:
             value, end = _DECODER.raw_decode(text, pos)
+            if too_deep(text[pos:end], value, limit):
+                error = f"element {index + 1} nests deeper than {limit} levels"
+                value = None
         except json.JSONDecodeError as exc:
             raise SpanError(f"invalid JSON at {_line_col(text, exc.pos)}: {exc.msg}", exc.pos, pos) from exc
-        yield Span(index, value, text[pos:end])
+        except RecursionError:
+            end = skip_value(text, pos)
+            value, error = None, f"element {index + 1} nests deeper than the JSON reader can follow"
+        yield Span(index, value, text[pos:end], error)
         index += 1
         pos = _skip_ws(text, end)
         if pos < len(text) and text[pos] == ",":
@@ -79,27 +153,38 @@ def iter_array(text: str, start: int) -> Iterator[Span]:
 
 
 def find_member_array(text: str, key: str) -> int | None:
-    """Offset of the ``[`` of top-level member ``key`` in a top-level object, or None."""
+    """Offset of the ``[`` of the first top-level member ``key`` in a top-level object, or None."""
+    found = find_member_arrays(text, key)
+    return found[0] if found else None
+
+
+def find_member_arrays(text: str, key: str) -> list[int]:
+    """Offsets of the ``[`` of every top-level member ``key`` (JSON allows a key twice, and a
+    reader that kept only one would lose the other's elements without a word)."""
+    out: list[int] = []
     pos = _skip_ws(text, 0)
     if pos >= len(text) or text[pos] != "{":
-        return None
+        return out
     pos = _skip_ws(text, pos + 1)
     while pos < len(text) and text[pos] != "}":
         try:
             name, pos = _DECODER.raw_decode(text, pos)
             pos = _skip_ws(text, pos)
             if text[pos] != ":":
-                return None
+                return out
             pos = _skip_ws(text, pos + 1)
             if name == key and text[pos] == "[":
-                return pos
-            _, pos = _DECODER.raw_decode(text, pos)
-        except (json.JSONDecodeError, IndexError):
-            return None
+                out.append(pos)
+            try:
+                _, pos = _DECODER.raw_decode(text, pos)
+            except RecursionError:
+                pos = skip_value(text, pos)
+        except (json.JSONDecodeError, IndexError, RecursionError):
+            return out
         pos = _skip_ws(text, pos)
         if pos < len(text) and text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
-    return None
+    return out
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -141,16 +226,30 @@ def iter_documents(text: str, list_keys: tuple[str, ...] = ()) -> Iterator[Span]
     try:
         value, end = _DECODER.raw_decode(text, pos)
         single = not text[end:].strip()
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         single = False
     if single:
-        yield Span(0, value, text[pos:end], locator="1")
+        if too_deep(text[pos:end], value):
+            yield Span(0, None, text[pos:end], f"1: nests deeper than {MAX_DEPTH} levels", "1")
+        else:
+            yield Span(0, value, text[pos:end], locator="1")
         return
     for index, (number, line) in enumerate(iter_lines(text)):
-        try:
-            yield Span(index, json.loads(line), line, locator=f"line {number}")
-        except json.JSONDecodeError as exc:
-            yield Span(index, None, line, f"line {number}: invalid JSON: {exc.msg}", f"line {number}")
+        yield line_span(index, number, line)
+
+
+def line_span(index: int, number: int, line: str) -> Span:
+    """One line of JSON Lines as a span; invalid or too deeply nested JSON is the span's error."""
+    where = f"line {number}"
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Span(index, None, line, f"{where}: invalid JSON: {exc.msg}", where)
+    except RecursionError:
+        return Span(index, None, line, f"{where}: nests deeper than the JSON reader can follow", where)
+    if too_deep(line, value):
+        return Span(index, None, line, f"{where}: nests deeper than {MAX_DEPTH} levels", where)
+    return Span(index, value, line, locator=where)
 
 
 def _array_spans(text: str, start: int) -> Iterator[Span]:
@@ -158,7 +257,7 @@ def _array_spans(text: str, start: int) -> Iterator[Span]:
     try:
         for span in iter_array(text, start):
             index = span.index + 1
-            yield Span(span.index, span.value, span.text, locator=str(index))
+            yield Span(span.index, span.value, span.text, span.error, locator=str(index))
     except SpanError as exc:
         rest = text[exc.resume :]
         yield Span(index, None, rest, str(exc), f"{index + 1}+")

@@ -38,6 +38,7 @@ _FATAL_DEFECTS = (
     errors.InvalidBase64PaddingDefect,
 )
 _MAX_DEPTH = 8
+_CONTENT_LENGTH = re.compile(rb"^content-length:", re.IGNORECASE | re.MULTILINE)
 
 
 class _Broken(Exception):
@@ -123,9 +124,9 @@ def _date(msg: EmailMessage, zone: tzinfo | None) -> tuple[datetime, str]:
         else:
             raise _Broken(f"Date: {value!r} has no zone; give the source's time zone")
         local = datetime(*parsed[:6], tzinfo=local_zone)
+        return local.astimezone(UTC), local.isoformat()
     except (ValueError, OverflowError) as exc:
         raise _Broken(f"Date: unparseable date {value!r} ({exc})") from exc
-    return local.astimezone(UTC), local.isoformat()
 
 
 def _msgid(value: str | None) -> str | None:
@@ -169,6 +170,12 @@ class _Body:
             for i, sub in enumerate(payload, start=1):
                 self.collect(sub, f"{path}.{i}" if path else str(i), depth)
         else:
+            if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "quoted-printable":
+                encoded = part.get_payload()
+                if isinstance(encoded, str) and encoded.rstrip("\r\n").endswith("="):
+                    # A soft line break is a promise that the line goes on: at the very end of
+                    # the part it means the text was cut short.
+                    raise _Broken(f"MIME part {path or 1} ({ctype}): truncated: ends in a soft line break")
             data = part.get_payload(decode=True)
             data = data if isinstance(data, bytes) else b""
             for defect in part.defects:
@@ -218,8 +225,29 @@ def parse_rfc5322(
         return _parse(raw, origin, fmt, channel, zone)
     except _Broken as exc:
         return Quarantined(raw, origin, fmt, f"{origin}: {exc}")
-    except (errors.MessageError, LookupError, ValueError, TypeError, AssertionError, RecursionError) as exc:
+    except (
+        errors.MessageError,
+        LookupError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        RecursionError,
+        OverflowError,
+    ) as exc:
         return Quarantined(raw, origin, fmt, f"{origin}: broken MIME: {type(exc).__name__}: {exc}")
+
+
+def _check_length(msg: EmailMessage, raw: bytes) -> None:
+    """A message whose body is shorter than its own Content-Length header was cut short."""
+    ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := raw.find(sep)) >= 0]
+    if not _CONTENT_LENGTH.search(raw, 0, min(ends) if ends else len(raw)):
+        return
+    declared = str(msg.get("Content-Length") or "").strip()
+    if not (declared.isascii() and declared.isdigit()):
+        return
+    body = len(raw) - min(ends) if ends else 0
+    if body < int(declared):
+        raise _Broken(f"truncated: Content-Length is {int(declared):,} bytes, the body has {body:,}")
 
 
 def _parse(raw: bytes, origin: str, fmt: str, channel: str | None, zone: tzinfo | None) -> Message:
@@ -228,6 +256,7 @@ def _parse(raw: bytes, origin: str, fmt: str, channel: str | None, zone: tzinfo 
     if not looks_like_rfc5322(raw[:1000]):
         raise _Broken("headers: does not start with an RFC 5322 header field")
     msg = _PARSER.parsebytes(raw)
+    _check_length(msg, raw)
     senders = _participants(msg, "From", "from") or _participants(msg, "Sender", "from")
     if not senders:
         raise _Broken("From: missing sender" if msg.get("From") is None else "From: no address")

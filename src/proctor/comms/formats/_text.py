@@ -196,4 +196,7 @@ def parse_iso(value: str, zone: tzinfo | None = None) -> tuple[datetime, str] | 
         if zone is None:
             return None
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC), moment.isoformat()
+    try:
+        return moment.astimezone(UTC), moment.isoformat()
+    except OverflowError:  # the last hours of year 9999 west of UTC, the first of year 1 east
+        return None

@@ -13,7 +13,14 @@ The sender is the event's ``User`` (or a flat ``LoginName``/``EmailAddress``); r
 room's other participants. ``DateTimeUTC`` (epoch seconds, or milliseconds in some dumps) is the
 instant; ``DateTime`` is the perspective user's wall clock, from which the original offset is
 derived. A conversation element this module does not know is quarantined, not skipped; so is a
-file that stops being well-formed XML, from the start of the conversation it broke in.
+file that stops being well-formed XML, from the start of the conversation it broke in, and an
+element outside any conversation (a ``Message`` directly under ``FileDump``, a ``Conversation``
+nested in another).
+
+Parsing is linear: text is gathered in parts and joined once per element, nesting deeper than the
+depth limit stops the read (the rest is quarantined), and a document type declaring entities is
+refused outright (entity expansion is how a few hundred bytes become gigabytes), as defusedxml
+refuses them; Bloomberg dumps declare none.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from pathlib import Path
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
-from proctor.comms.formats._files import read_file
+from proctor.comms.formats._files import empty, read_file
 from proctor.comms.formats._text import attachment_text, from_epoch, normalise_text
 from proctor.comms.model import Attachment, Message, ParsedItem, ParseOptions, Participant, Quarantined
 
@@ -49,11 +56,21 @@ CONTEXT_TAGS = frozenset(
 _CHUNK = 1 << 20
 
 
+class _Refused(Exception):
+    """The document does something this reader will not do (declare entities, nest too deep)."""
+
+
 @dataclass
 class _Node:
     tag: str
-    text: str = ""
+    parts: list[str] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts[:] = ["".join(self.parts)]
+        return self.parts[0] if self.parts else ""
 
     def find(self, tag: str) -> _Node | None:
         return next((c for c in self.children if c.tag == tag), None)
@@ -74,18 +91,34 @@ class _Conversation:
 
 
 class _Reader:
-    """expat handlers that rebuild each Conversation child as a small tree plus its byte span."""
+    """expat handlers that rebuild each Conversation child as a small tree plus its byte span.
 
-    def __init__(self, data: bytes) -> None:
+    ``done`` collects, in document order, finished conversations and stray elements (an element
+    at the top level that is not a Conversation, with its span) for the caller to yield.
+    """
+
+    def __init__(self, data: bytes, max_depth: int) -> None:
         self.data = data
+        self.max_depth = max_depth
         self.parser = expat.ParserCreate()
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.parser.CharacterDataHandler = self._chars
+        self.parser.EntityDeclHandler = self._entity
+        self.parser.UnparsedEntityDeclHandler = self._entity
+        self.parser.ExternalEntityRefHandler = self._external
         self.stack: list[_Node] = []
         self.current: _Conversation | None = None
+        self.conversation_depth = 0
         self.child_start = 0
-        self.done: list[_Conversation] = []
+        self.stray_start = 0
+        self.done: list[_Conversation | tuple[_Node, int, int]] = []
+
+    def _entity(self, name: str, *rest: object) -> None:
+        raise _Refused(f"the document declares entity {name!r}; entity declarations are refused")
+
+    def _external(self, *args: object) -> int:
+        raise _Refused("the document refers to an external entity; external entities are refused")
 
     def _start(self, tag: str, attrs: dict[str, str]) -> None:
         node = _Node(tag)
@@ -93,28 +126,39 @@ class _Reader:
             self.stack[-1].children.append(node)
         self.stack.append(node)
         depth = len(self.stack)
-        if tag == "Conversation":
+        if depth > self.max_depth:
+            raise _Refused(f"elements nest deeper than {self.max_depth} levels")
+        at_top = depth == 1 or (depth == 2 and self.stack[0].tag != "Conversation")
+        if tag == "Conversation" and at_top and self.current is None:
             self.current = _Conversation(self.parser.CurrentByteIndex)
-        elif self.current is not None and depth >= 2 and self.stack[-2].tag == "Conversation":
+            self.conversation_depth = depth
+        elif self.current is not None and depth == self.conversation_depth + 1:
             self.child_start = self.parser.CurrentByteIndex
+        elif self.current is None and depth == 2:
+            self.stray_start = self.parser.CurrentByteIndex
 
     def _end(self, tag: str) -> None:
         node = self.stack.pop()
-        if tag == "Conversation" and self.current is not None:
+        depth = len(self.stack) + 1
+        if self.current is not None and depth == self.conversation_depth:
             self.done.append(self.current)
             self.current = None
             if self.stack:
                 self.stack[-1].children.clear()
-        elif self.current is not None and self.stack and self.stack[-1].tag == "Conversation":
+        elif self.current is not None and depth == self.conversation_depth + 1:
             end = self.data.index(b">", self.parser.CurrentByteIndex) + 1
             if tag == "RoomID":
                 self.current.room = node.text.strip()
             self.current.events.append((node, self.child_start, end))
             self.stack[-1].children.clear()
+        elif self.current is None and depth == 2:
+            end = self.data.index(b">", self.parser.CurrentByteIndex) + 1
+            self.done.append((node, self.stray_start, end))
+            self.stack[-1].children.clear()
 
     def _chars(self, text: str) -> None:
         if self.stack:
-            self.stack[-1].text += text
+            self.stack[-1].parts.append(text)
 
 
 def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[ParsedItem]:
@@ -123,23 +167,48 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
     if not isinstance(data, bytes):
         yield data
         return
-    reader = _Reader(data)
+    blank = empty(data, str(path), FORMAT)
+    if blank is not None:
+        yield blank
+        return
+    reader = _Reader(data, (options or ParseOptions()).limits.max_depth)
     position = 0
     try:
         for offset in range(0, max(len(data), 1), _CHUNK):
             reader.parser.Parse(data[offset : offset + _CHUNK], offset + _CHUNK >= len(data))
-            for conversation in reader.done:
-                yield from _conversation_items(conversation, data, path, zone)
-                position = conversation.events[-1][2] if conversation.events else position
+            for found in reader.done:
+                yield from _found(found, data, path, zone)
+                position = _end_of(found, position)
             reader.done.clear()
-    except expat.ExpatError as exc:
-        for conversation in reader.done:
-            yield from _conversation_items(conversation, data, path, zone)
-            position = conversation.events[-1][2] if conversation.events else position
+    except (expat.ExpatError, _Refused) as exc:
+        for found in reader.done:
+            yield from _found(found, data, path, zone)
+            position = _end_of(found, position)
         start = reader.current.start if reader.current is not None else position
-        where = f"line {exc.lineno} column {exc.offset + 1}"
-        reason = f"{path}@{start}: not well-formed XML at {where}: {expat.ErrorString(exc.code)}"
-        yield Quarantined(data[start:], f"{path}@{start}", FORMAT, reason)
+        if isinstance(exc, _Refused):
+            problem = str(exc)
+        else:
+            where = f"line {exc.lineno} column {exc.offset + 1}"
+            problem = f"not well-formed XML at {where}: {expat.ErrorString(exc.code)}"
+        yield Quarantined(data[start:], f"{path}@{start}", FORMAT, f"{path}@{start}: {problem}")
+
+
+def _end_of(found: _Conversation | tuple[_Node, int, int], position: int) -> int:
+    if isinstance(found, tuple):
+        return found[2]
+    return found.events[-1][2] if found.events else position
+
+
+def _found(
+    found: _Conversation | tuple[_Node, int, int], data: bytes, path: Path, zone: tzinfo | None
+) -> Iterator[ParsedItem]:
+    if isinstance(found, _Conversation):
+        yield from _conversation_items(found, data, path, zone)
+        return
+    node, start, end = found
+    origin = f"{path}@{start}"
+    reason = f"{origin}: <{node.tag}> outside any <Conversation>: its room and participants are unknown"
+    yield Quarantined(data[start:end], origin, FORMAT, reason)
 
 
 def _person(node: _Node, role: str) -> Participant | None:
@@ -191,7 +260,7 @@ def _files(node: _Node) -> list[Attachment]:
     for att in candidates:
         name = att.value("FileName", "Name", "Reference") or "attachment"
         size_text = att.value("FileSize")
-        size = int(size_text) if size_text.isdigit() else None
+        size = int(size_text) if size_text.isascii() and size_text.isdigit() else None
         content = att.value("Content") if att is not node else ""
         ref = Attachment.reference(name, "application/octet-stream", size, att.value("FileID") or None)
         if content:
@@ -216,6 +285,10 @@ def _conversation_items(
         origin = f"{path}:{room}#{number}"
         raw = wrapper + data[start:end] + b"</Conversation>"
         if node.tag in CONTEXT_TAGS:
+            continue
+        if node.tag == "Conversation":
+            reason = f"{origin}: <Conversation> nested inside conversation {room}; not read as either"
+            yield Quarantined(raw, origin, FORMAT, reason)
             continue
         if node.tag not in ITEM_TAGS:
             yield Quarantined(raw, origin, FORMAT, f"{origin}: unrecognised element <{node.tag}>")

@@ -3,7 +3,10 @@
 The record for each message is the RFC 5322 message itself: the envelope line is the mailbox's
 bookkeeping, not part of what was sent, and the ``>From `` quoting is undone so the same
 message captured from an MBOX and from a mail server hashes the same and is stored once.
-Anything before the first envelope line is kept as a quarantined item, never skipped.
+Anything before the first envelope line is kept as a quarantined item, never skipped. An empty
+file is quarantined (an export with nothing in it is a fault to report, not zero messages), and
+so is a last message that stops mid-line: every MBOX writer ends a message with a line break,
+so one without it was cut short and must not be stored as complete.
 """
 
 from __future__ import annotations
@@ -40,11 +43,13 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
         yield Quarantined(b"", str(path), FORMAT, f"{path}: cannot read file: {exc.strerror or exc}")
         return
     with handle:
+        last = b""
         for line in handle:
+            last = line
             if line.startswith(b"From "):
                 if current is not None:
                     yield parse_rfc5322(_unescape(current, pattern), f"{path}#{number}", FORMAT, zone=zone)
-                elif b"".join(preamble).strip():
+                elif _blank(preamble) is None:
                     yield _preamble(path, preamble)
                 number += 1
                 current = []
@@ -52,10 +57,23 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
                 preamble.append(line)
             else:
                 current.append(line)
-    if current is not None:
+    if current is not None and not last.endswith(b"\n"):
+        raw = _unescape(current, pattern)
+        reason = f"{path}#{number}: truncated: the file ends mid-line, inside this message"
+        yield Quarantined(raw, f"{path}#{number}", FORMAT, reason)
+    elif current is not None:
         yield parse_rfc5322(_unescape(current, pattern), f"{path}#{number}", FORMAT, zone=zone)
-    elif b"".join(preamble).strip():
+    elif _blank(preamble) is None:
         yield _preamble(path, preamble)
+    else:  # no envelope line at all, and nothing but blanks: an empty export, reported as such
+        yield Quarantined(
+            b"".join(preamble), str(path), FORMAT, f"{path}: empty file: the export holds no messages"
+        )
+
+
+def _blank(lines: list[bytes]) -> bytes | None:
+    data = b"".join(lines)
+    return data if not data.removeprefix(b"\xef\xbb\xbf").strip() else None
 
 
 def _preamble(path: Path, lines: list[bytes]) -> Quarantined:

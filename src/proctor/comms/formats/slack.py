@@ -13,7 +13,9 @@ and references itself the same way. Threads use ``thread_ts``. Files are attachm
 when the export contains them (``__uploads/<file id>/``), otherwise by reference.
 
 A member that is neither metadata, a daily file nor an upload is quarantined, as is a daily
-file that is not JSON or stops being JSON part-way (the unread remainder is kept whole).
+file that is not JSON or stops being JSON part-way (the unread remainder is kept whole), and an
+upload no message refers to. Metadata files are listed as "not a message". Two members with the
+same name are both read (the second's origin says ``(copy 2)``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ from typing import Any
 
 from proctor.comms.formats._archive import Archive, MemberError
 from proctor.comms.formats._files import shielded
-from proctor.comms.formats._jsonspans import SpanError, as_dict, iter_array, strip_bom
+from proctor.comms.formats._jsonspans import SpanError, as_dict, decode, iter_array, raw_bytes
 from proctor.comms.formats._text import attachment_text, from_epoch, normalise_text
-from proctor.comms.model import Attachment, Message, ParsedItem, ParseOptions, Participant, Quarantined
+from proctor.comms.model import (
+    Attachment,
+    Listed,
+    Message,
+    ParsedItem,
+    ParseOptions,
+    Participant,
+    Quarantined,
+    listed,
+)
 
 FORMAT = "slack"
 METADATA = frozenset(
@@ -55,50 +66,61 @@ _SPECIAL = re.compile(r"<!(here|channel|everyone)[^>]*>")
 class _Export:
     """The workspace context the daily files refer to: who each user is, who is in each channel."""
 
-    def __init__(self, zf: Archive, prefix: str, quarantine: list[Quarantined], path: Path) -> None:
+    def __init__(self, zf: Archive, prefix: str, found: list[Quarantined | Listed], path: Path) -> None:
         self.users: dict[str, dict[str, Any]] = {}
         self.members: dict[str, list[str]] = {}
         self.uploads: dict[str, str] = {}
-        names = set(zf.names())
-        for meta in sorted(METADATA):
-            member = prefix + meta
-            if member not in names:
+        self.used: set[str] = set()
+        names = zf.names()
+        for index, member in enumerate(names):
+            meta = member[len(prefix) :] if member.startswith(prefix) else ""
+            if meta not in METADATA:
                 continue
+            origin = f"{path}:{member}" + (f" (copy {zf.copy(index)})" if zf.copy(index) > 1 else "")
             try:
-                raw = zf.read(member)
+                raw = zf.read_at(index)
             except MemberError as exc:
-                quarantine.append(Quarantined(b"", f"{path}:{member}", FORMAT, f"{path}:{member}: {exc}"))
+                found.append(Quarantined(b"", origin, FORMAT, f"{origin}: {exc}"))
                 continue
             try:
-                data = json.loads(strip_bom(raw))
-            except (ValueError, UnicodeDecodeError) as exc:
-                reason = f"{path}:{member}: not valid JSON ({exc}); export context from it is missing"
-                quarantine.append(Quarantined(raw, f"{path}:{member}", FORMAT, reason))
+                data = json.loads(decode(raw))
+            except (ValueError, RecursionError) as exc:
+                reason = f"{origin}: not valid JSON ({type(exc).__name__}); export context from it is missing"
+                found.append(Quarantined(raw, origin, FORMAT, reason))
                 continue
-            if meta in ("users.json", "org_users.json") and isinstance(data, list):
-                self.users.update({u["id"]: u for u in data if isinstance(u, dict) and "id" in u})
-            elif isinstance(data, list):
+            found.append(listed(raw, origin, FORMAT, f"workspace metadata ({meta}), not a message"))
+            if not isinstance(data, list):
+                continue
+            if meta in ("users.json", "org_users.json"):
+                self.users.update(
+                    {u["id"]: u for u in data if isinstance(u, dict) and isinstance(u.get("id"), str)}
+                )
+            else:
                 for channel in data:
                     if isinstance(channel, dict):
                         folder = channel.get("name") or channel.get("id")
-                        if folder:
-                            self.members[str(folder)] = [str(m) for m in channel.get("members") or []]
+                        members = channel.get("members")
+                        if isinstance(folder, (str, int)) and folder:
+                            listed_members = members if isinstance(members, list) else []
+                            self.members[str(folder)] = [
+                                str(m) for m in listed_members if isinstance(m, (str, int))
+                            ]
         for name in names:
             rest = name[len(prefix) :]
             if rest.startswith("__uploads/") and not name.endswith("/"):
                 parts = rest.split("/")
                 if len(parts) >= 3:
-                    self.uploads[parts[1]] = name
+                    self.uploads.setdefault(parts[1], name)
 
     def person(self, user_id: str, role: str, profile: dict[str, Any] | None = None) -> Participant:
-        user = self.users.get(user_id) or {}
+        user = as_dict(self.users.get(user_id))
         prof = as_dict(user.get("profile")) or as_dict(profile)
         email = prof.get("email") or ""
         name = prof.get("real_name") or user.get("real_name") or prof.get("display_name") or user.get("name")
-        return Participant(email.lower() if email else user_id, str(name or ""), role)
+        return Participant(str(email).lower() if email else user_id, str(name or ""), role)
 
     def display(self, user_id: str) -> str:
-        user = self.users.get(user_id) or {}
+        user = as_dict(self.users.get(user_id))
         prof = as_dict(user.get("profile"))
         return str(prof.get("display_name") or user.get("name") or prof.get("real_name") or user_id)
 
@@ -126,25 +148,26 @@ def mrkdwn_to_text(text: str, export: _Export | None = None) -> str:
 
 
 def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[ParsedItem]:
+    limits = (options or ParseOptions()).limits
     try:
-        zf = Archive(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+        zf = Archive(path, limits)
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:
         raw = path.read_bytes() if path.is_file() else b""
         yield Quarantined(raw, str(path), FORMAT, f"{path}: not a readable zip archive or folder: {exc}")
         return
     with zf:
         names = zf.names()
         prefix = _find_prefix(names)
-        context_faults: list[Quarantined] = []
-        export = _Export(zf, prefix, context_faults, path)
-        yield from context_faults
-        for member in names:
+        context: list[Quarantined | Listed] = []
+        export = _Export(zf, prefix, context, path)
+        yield from context
+        for index, member in enumerate(names):
             rest = member[len(prefix) :] if member.startswith(prefix) else None
             if rest in METADATA or (rest or "").startswith("__uploads/"):
                 continue
-            origin = f"{path}:{member}"
+            origin = f"{path}:{member}" + (f" (copy {zf.copy(index)})" if zf.copy(index) > 1 else "")
             try:
-                raw = zf.read(member)
+                raw = zf.read_at(index)
             except MemberError as exc:
                 yield Quarantined(b"", origin, FORMAT, f"{origin}: {exc}")
                 continue
@@ -153,27 +176,55 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
                 reason = f"{origin}: not a Slack channel daily file (<channel>/<YYYY-MM-DD>.json)"
                 yield Quarantined(raw, origin, FORMAT, reason)
                 continue
-            yield from _day_file(raw, zf, match.group(1), origin, export)
+            yield from _day_file(raw, zf, match.group(1), origin, export, limits.max_depth)
+        yield from _unreferenced_uploads(zf, prefix, path, export)
 
 
-def _day_file(raw: bytes, zf: Archive, folder: str, origin: str, export: _Export) -> Iterator[ParsedItem]:
-    try:
-        text = strip_bom(raw).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield Quarantined(raw, origin, FORMAT, f"{origin}: not UTF-8 JSON: {exc}")
-        return
+def _unreferenced_uploads(zf: Archive, prefix: str, path: Path, export: _Export) -> Iterator[Quarantined]:
+    """Uploads no message names: a file someone sent whose message is not in the export."""
+    for index, member in enumerate(zf.names()):
+        rest = member[len(prefix) :] if member.startswith(prefix) else ""
+        if not rest.startswith("__uploads/") or (member in export.used and zf.copy(index) == 1):
+            continue
+        origin = f"{path}:{member}" + (f" (copy {zf.copy(index)})" if zf.copy(index) > 1 else "")
+        try:
+            raw = zf.read_at(index)
+        except MemberError as exc:
+            yield Quarantined(b"", origin, FORMAT, f"{origin}: {exc}")
+            continue
+        reason = f"{origin}: uploaded file that no message in the export refers to"
+        yield Quarantined(raw, origin, FORMAT, reason)
+
+
+def _day_file(
+    raw: bytes, zf: Archive, folder: str, origin: str, export: _Export, max_depth: int
+) -> Iterator[ParsedItem]:
+    text = decode(raw)
     start = len(text) - len(text.lstrip())
     wrapper = b'{"slack_channel":' + json.dumps(folder).encode() + b',"message":'
     try:
-        for span in iter_array(text, start):
+        for span in iter_array(text, start, max_depth):
             item_origin = f"{origin}#{span.index + 1}"
-            item_raw = wrapper + span.text.encode("utf-8") + b"}"
+            item_raw = wrapper + raw_bytes(span.text) + b"}"
+            if span.error is not None:
+                yield Quarantined(item_raw, item_origin, FORMAT, f"{item_origin}: {span.error}")
+                continue
             yield shielded(
                 item_raw, item_origin, FORMAT, _message, span.value, item_raw, item_origin, folder, zf, export
             )
     except SpanError as exc:
-        rest = text[exc.resume :].encode("utf-8")
-        yield Quarantined(rest or raw, f"{origin}@{exc.resume}", FORMAT, f"{origin}: {exc}")
+        rest = raw_bytes(text[exc.resume :])
+        undecodable = not _decodable(text, exc.position)
+        reason = f"{origin}: not UTF-8 JSON: {exc}" if undecodable else f"{origin}: {exc}"
+        yield Quarantined(rest or raw, f"{origin}@{exc.resume}", FORMAT, reason)
+
+
+def _decodable(text: str, position: int) -> bool:
+    try:
+        text[position : position + 1].encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _files(files: list[Any], zf: Archive, export: _Export) -> tuple[Attachment, ...]:
@@ -186,6 +237,7 @@ def _files(files: list[Any], zf: Archive, export: _Export) -> tuple[Attachment, 
         member = export.uploads.get(str(f.get("id")))
         data = None
         if member is not None:
+            export.used.add(member)
             try:
                 data = zf.read(member)
             except MemberError:

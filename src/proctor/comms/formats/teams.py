@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from proctor.comms.formats._files import read_file, shielded, walk_files
-from proctor.comms.formats._jsonspans import as_dict, iter_documents, strip_bom
+from proctor.comms.formats._files import empty, read_file, shielded, walk_files
+from proctor.comms.formats._jsonspans import as_dict, decode, iter_documents, raw_bytes
 from proctor.comms.formats._text import html_to_text, normalise_text, parse_iso
 from proctor.comms.model import Attachment, Message, ParsedItem, ParseOptions, Participant, Quarantined
 
@@ -35,14 +35,14 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
         if not isinstance(data, bytes):
             yield data
             continue
-        try:
-            text = strip_bom(data).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield Quarantined(data, str(file), FORMAT, f"{file}: not UTF-8 JSON: {exc}")
+        blank = empty(data, str(file), FORMAT)
+        if blank is not None:
+            yield blank
             continue
+        text = decode(data)
         for span in iter_documents(text, ("value", "messages")):
             origin = f"{file}#{span.locator}"
-            raw = span.text.encode("utf-8")
+            raw = raw_bytes(span.text)
             if span.error is not None:
                 yield Quarantined(raw, origin, FORMAT, f"{file}: {span.error}")
             else:

@@ -15,6 +15,11 @@ WhatsApp writes the phone's wall-clock time with no zone. The zone must be given
 (``ParseOptions.timezone``); without it each message is quarantined rather than stamped with a
 guess. Day/month order follows ``ParseOptions.day_first``, else the file (a first field over 12
 means day first), else day first.
+
+A ``.zip`` may hold several chat files: each is read. A media file no message refers to is
+quarantined (it was sent, and its message is not in the export), as is a media member that
+cannot be read (bad CRC, over a size limit). Bytes that are not UTF-8 (a name written in
+Latin-1) stay untouched in the record and are read as Windows-1252 for the view.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from proctor.comms.formats._files import read_file, shielded
-from proctor.comms.formats._text import attachment_text, normalise_text
+from proctor.comms.formats._archive import Archive, MemberError
+from proctor.comms.formats._files import empty, read_file, shielded
+from proctor.comms.formats._text import attachment_text, decode_bytes, normalise_text
 from proctor.comms.model import Attachment, Message, ParsedItem, ParseOptions, Participant, Quarantined
 
 FORMAT = "whatsapp"
@@ -86,34 +92,87 @@ def _address(name: str) -> str:
     return name
 
 
-def _source(path: Path) -> tuple[bytes | Quarantined, str, dict[str, bytes], str]:
-    """The chat text, its origin prefix, any media by file name, and the chat's name."""
-    chat = path.stem.removeprefix("WhatsApp Chat with ").removeprefix("WhatsApp Chat - ")
-    if not zipfile.is_zipfile(path):
-        return read_file(path, FORMAT), str(path), {}, chat
-    with zipfile.ZipFile(path) as zf:
-        texts = sorted(n for n in zf.namelist() if n.lower().endswith(".txt"))
-        if not texts:
-            return (
-                Quarantined(path.read_bytes(), str(path), FORMAT, f"{path}: zip holds no chat .txt"),
-                "",
-                {},
-                chat,
-            )
-        media = {Path(n).name: zf.read(n) for n in zf.namelist() if n not in texts and not n.endswith("/")}
-        return zf.read(texts[0]), f"{path}:{texts[0]}", media, chat
+def _clean(text: str) -> str:
+    """Text read with surrogateescape, with any undecodable bytes decoded as a body would be."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return decode_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[ParsedItem]:
     opts = options or ParseOptions()
+    chat = path.stem.removeprefix("WhatsApp Chat with ").removeprefix("WhatsApp Chat - ")
+    if not zipfile.is_zipfile(path):
+        data = read_file(path, FORMAT)
+        if isinstance(data, bytes):
+            yield from _chat(data, str(path), {}, chat, opts, set())
+        else:
+            yield data
+        return
+    yield from _zip(path, chat, opts)
+
+
+def _zip(path: Path, chat: str, opts: ParseOptions) -> Iterator[ParsedItem]:
+    try:
+        zf = Archive(path, opts.limits)
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as exc:
+        yield Quarantined(path.read_bytes(), str(path), FORMAT, f"{path}: not a readable zip archive: {exc}")
+        return
+    with zf:
+        names = zf.names()
+        texts = [i for i, n in enumerate(names) if n.lower().endswith(".txt")]
+        if not texts:
+            yield Quarantined(path.read_bytes(), str(path), FORMAT, f"{path}: zip holds no chat .txt")
+            return
+        media: dict[str, bytes] = {}
+        owner: dict[str, int] = {}
+        for index, name in enumerate(names):
+            if index in texts:
+                continue
+            try:
+                data = zf.read_at(index)
+            except MemberError as exc:
+                yield Quarantined(b"", f"{path}:{name}", FORMAT, f"{path}:{name}: media file: {exc}")
+                continue
+            key = Path(name).name
+            if key in media:  # two media files of one name: the message can only mean one
+                reason = f"{path}:{name}: a second media file named {key!r}; messages can only mean one"
+                yield Quarantined(data, f"{path}:{name}", FORMAT, reason)
+                continue
+            media[key], owner[key] = data, index
+        used: set[str] = set()
+        for index in texts:
+            name = names[index]
+            origin = f"{path}:{name}" + (f" (copy {zf.copy(index)})" if zf.copy(index) > 1 else "")
+            try:
+                data = zf.read_at(index)
+            except MemberError as exc:
+                yield Quarantined(b"", origin, FORMAT, f"{origin}: chat file: {exc}")
+                continue
+            title = chat if len(texts) == 1 else Path(name).stem.removeprefix("WhatsApp Chat with ")
+            yield from _chat(data, origin, media, title, opts, used)
+        for key, data in media.items():
+            if key not in used:
+                origin = f"{path}:{names[owner[key]]}"
+                yield Quarantined(data, origin, FORMAT, f"{origin}: media file that no message refers to")
+
+
+def _chat(
+    data: bytes, prefix: str, media: dict[str, bytes], chat: str, opts: ParseOptions, used: set[str]
+) -> Iterator[ParsedItem]:
     zone = opts.zone()
-    data, prefix, media, chat = _source(path)
-    if not isinstance(data, bytes):
-        yield data
+    blank = empty(data, prefix, FORMAT)
+    if blank is not None:
+        yield blank
         return
     text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
     preamble: list[str] = []
     entries: list[_Entry] = []
+    long_lines: set[int] = set()
     for line in text.splitlines(keepends=True):
         fields = _header(line.rstrip("\r\n"))
         if fields is not None:
@@ -122,19 +181,28 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
             entries[-1].lines.append(line)
         else:
             preamble.append(line)
+        if len(line) > opts.limits.max_line_bytes and entries:
+            long_lines.add(entries[-1].number)
     if "".join(preamble).strip():
         raw = "".join(preamble).encode("utf-8", errors="surrogateescape")
         yield Quarantined(raw, f"{prefix}#0", FORMAT, f"{prefix}#0: timestamp: text before the first message")
     day_first = _day_first(entries, opts.day_first)
     people: dict[str, str] = {}
     for entry in entries:
-        rest = entry.fields[7] or ""
+        rest = _clean(entry.fields[7] or "")
         if ": " in rest:
             name = rest.split(": ", 1)[0].strip("\u200e\u202a\u202c ")
             people.setdefault(_address(name), name)
     for entry in entries:
         raw = "".join(entry.lines).removesuffix("\n").removesuffix("\r").encode("utf-8", "surrogateescape")
         origin = f"{prefix}#{entry.number}"
+        if entry.number in long_lines:
+            limit = opts.limits.max_line_bytes
+            reason = f"{origin}: a line is longer than the {limit:,}-character line limit"
+            yield Quarantined(raw, origin, FORMAT, reason)
+            continue
+        for found in _ATTACHED.findall(_clean("".join(entry.lines))):
+            used.add(found.strip())
         yield shielded(raw, origin, FORMAT, _message, entry, prefix, chat, day_first, zone, people, media)
 
 
@@ -161,8 +229,8 @@ def _message(
         sent_at, original = _stamp(entry.fields, day_first, zone)
     except ValueError as exc:
         return Quarantined(raw, origin, FORMAT, f"{origin}: timestamp: not a valid date ({exc})")
-    first = (entry.fields[7] or "").rstrip("\r\n")
-    body = first + ("\n" + "".join(entry.lines[1:]) if len(entry.lines) > 1 else "")
+    first = _clean(entry.fields[7] or "").rstrip("\r\n")
+    body = first + ("\n" + _clean("".join(entry.lines[1:])) if len(entry.lines) > 1 else "")
     kind = "chat"
     if ": " in first:
         name, body = body.split(": ", 1)
@@ -170,7 +238,6 @@ def _message(
         sender = Participant(_address(name), name, "from")
     else:
         sender, kind = Participant("whatsapp:system", "WhatsApp", "from"), "system"
-    body = body.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
     attachments = []
     for found in _ATTACHED.findall(body):
         name = found.strip()

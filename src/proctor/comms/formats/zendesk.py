@@ -20,17 +20,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from proctor.comms.formats._files import read_file, shielded
+from proctor.comms.formats._files import empty, read_file, shielded
 from proctor.comms.formats._jsonspans import (
     SpanError,
     as_dict,
+    decode,
     find_member_array,
+    find_member_arrays,
     iter_array,
     iter_documents,
-    strip_bom,
+    raw_bytes,
+    skip_value,
 )
 from proctor.comms.formats._text import html_to_text, normalise_text, parse_iso
-from proctor.comms.model import Attachment, Message, ParsedItem, ParseOptions, Participant, Quarantined
+from proctor.comms.model import (
+    Attachment,
+    Message,
+    ParsedItem,
+    ParseOptions,
+    Participant,
+    Quarantined,
+    listed,
+)
 
 FORMAT = "zendesk"
 
@@ -42,7 +53,7 @@ def _users(text: str) -> dict[Any, dict[str, Any]]:
     users: dict[Any, dict[str, Any]] = {}
     try:
         for span in iter_array(text, start):
-            if isinstance(span.value, dict) and "id" in span.value:
+            if isinstance(span.value, dict) and isinstance(span.value.get("id"), (int, str)):
                 users[span.value["id"]] = span.value
     except SpanError:
         pass  # the tickets walk reports the same fault and quarantines the unread text
@@ -54,41 +65,55 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
     if not isinstance(data, bytes):
         yield data
         return
-    try:
-        text = strip_bom(data).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield Quarantined(data, str(path), FORMAT, f"{path}: not UTF-8 JSON: {exc}")
+    blank = empty(data, str(path), FORMAT)
+    if blank is not None:
+        yield blank
         return
+    text = decode(data)
     users = _users(text)
     for span in iter_documents(text, ("tickets",)):
         origin = f"{path}#{span.locator}"
         if span.error is not None:
-            yield Quarantined(span.text.encode("utf-8"), origin, FORMAT, f"{path}: {span.error}")
+            yield Quarantined(raw_bytes(span.text), origin, FORMAT, f"{path}: {span.error}")
             continue
         yield from _ticket(span.value, span.text, origin, users)
+    users_at = find_member_array(text, "users")
+    if users_at is not None:
+        side_load = raw_bytes(text[users_at : skip_value(text, users_at)])
+        yield listed(side_load, f"{path}#users", FORMAT, "side-loaded users: who each author is")
 
 
 def _ticket(ticket: Any, text: str, origin: str, users: dict[Any, dict[str, Any]]) -> Iterator[ParsedItem]:
-    raw = text.encode("utf-8")
+    raw = raw_bytes(text)
     if not isinstance(ticket, dict):
         yield Quarantined(raw, origin, FORMAT, f"{origin}: ticket: not a JSON object")
         return
     ticket_id = ticket.get("id")
-    if ticket_id is None:
+    if not isinstance(ticket_id, (int, str)) or isinstance(ticket_id, bool):
         yield Quarantined(raw, origin, FORMAT, f"{origin}: id: ticket has no id")
         return
-    start = find_member_array(text, "comments")
-    if start is None:
+    starts = find_member_arrays(text, "comments")
+    if not starts:
         reason = f"{origin}: comments: ticket {ticket_id} has no comments array; export tickets with comments"
         yield Quarantined(raw, origin, FORMAT, reason)
         return
     wrapper = b'{"zendesk_ticket":' + json.dumps(ticket_id).encode() + b',"comment":'
-    for span in iter_array(text, start):
-        item_origin = f"{origin}:ticket {ticket_id}#{span.index + 1}"
-        item_raw = wrapper + span.text.encode("utf-8") + b"}"
-        yield shielded(
-            item_raw, item_origin, FORMAT, _comment, span.value, item_raw, item_origin, ticket, users
-        )
+    number = 0
+    for start in starts:  # a ticket that names "comments" twice: both arrays are its comments
+        try:
+            for span in iter_array(text, start):
+                number += 1
+                item_origin = f"{origin}:ticket {ticket_id}#{number}"
+                item_raw = wrapper + raw_bytes(span.text) + b"}"
+                if span.error is not None:
+                    yield Quarantined(item_raw, item_origin, FORMAT, f"{item_origin}: {span.error}")
+                    continue
+                yield shielded(
+                    item_raw, item_origin, FORMAT, _comment, span.value, item_raw, item_origin, ticket, users
+                )
+        except SpanError as exc:  # cannot happen in a ticket that decoded, but never lose the rest
+            rest = raw_bytes(text[exc.resume :])
+            yield Quarantined(rest, f"{origin}@{exc.resume}", FORMAT, f"{origin}: {exc}")
 
 
 def _person(user_id: Any, users: dict[Any, dict[str, Any]], role: str) -> Participant:

@@ -1,4 +1,6 @@
-"""Review: policy versions, evaluations, items, supervision, directory, exemptions, coverage reports.
+"""Review: policy versions, evaluations, items, exemptions, coverage reports.
+
+The firm directory and supervision tables it once created are the platform's (``core_0002``).
 
 Revision ID: review_0001
 """
@@ -11,7 +13,7 @@ from proctor.store.types import UTCDateTime
 revision = "review_0001"
 down_revision = None
 branch_labels = ("review",)
-depends_on = ["core_0001", "comms_0001"]
+depends_on = ["core_0001", "core_0002", "comms_0001"]
 
 
 def upgrade() -> None:
@@ -88,42 +90,6 @@ def upgrade() -> None:
     op.create_index("ix_review_items_policy_message", "review_items", ["policy_id", "message_id"])
     op.create_index("ix_review_items_principal", "review_items", ["principal"])
     op.create_table(
-        "review_supervision",
-        sa.Column("person", sa.String(300)),
-        sa.Column("principal", sa.String(100), nullable=False),
-        sa.Column("updated_by", sa.String(100), nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.PrimaryKeyConstraint("person", name="pk_review_supervision"),
-    )
-    op.create_index("ix_review_supervision_principal", "review_supervision", ["principal"])
-    op.create_table(
-        "review_delegates",
-        sa.Column("id", sa.String(210)),
-        sa.Column("principal", sa.String(100), nullable=False),
-        sa.Column("delegate", sa.String(100), nullable=False),
-        sa.Column("updated_by", sa.String(100), nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_review_delegates"),
-    )
-    op.create_index("ix_review_delegates_principal", "review_delegates", ["principal"])
-    op.create_table(
-        "review_directory",
-        sa.Column("id", sa.String(300)),
-        sa.Column("kind", sa.String(30), nullable=False),
-        sa.Column("display_name", sa.String(300), nullable=False),
-        sa.Column("owner", sa.String(300), nullable=True),
-        sa.Column("aliases", sa.JSON, nullable=False),
-        sa.Column("roles", sa.JSON, nullable=False),
-        sa.Column("platform", sa.String(120), nullable=True),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("origin", sa.String(20), nullable=False),
-        sa.Column("external_id", sa.String(200), nullable=True),
-        sa.Column("first_seen", UTCDateTime, nullable=False),
-        sa.Column("updated_at", UTCDateTime, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_review_directory"),
-    )
-    op.create_index("ix_review_directory_kind", "review_directory", ["kind"])
-    op.create_table(
         "review_exemptions",
         sa.Column("id", sa.String(40)),
         sa.Column("target", sa.String(300), nullable=False),
@@ -157,9 +123,6 @@ def downgrade() -> None:
     for table in [
         "review_coverage_reports",
         "review_exemptions",
-        "review_directory",
-        "review_delegates",
-        "review_supervision",
         "review_items",
         "review_cursors",
         "review_evaluations",

@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import redirect, render
+from proctor.web.routes.dashboard import dashboard_page
 from proctor.web.services import alerts as svc
 from proctor.web.services.export import ALERT_COLUMNS, all_alerts, csv_response
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["alerts"])
+home = APIRouter(include_in_schema=False)  # included before the dashboard's router: "/" lands by role
 C = Annotated[Ctx, Depends(ctx)]
 
 
@@ -25,8 +27,8 @@ def queue_filters(
     severity: str = "",
     assignee: str = "",
     q: str = Query("", description="text in the title or subjects, or an alert id"),
-    sort: str = Query("created", description="created, severity, due, status or control"),
-    order: str = Query("desc", pattern="^(asc|desc)$"),
+    sort: str = Query("due", description="due (default), created, severity, status or control"),
+    order: str = Query("", pattern="^(|asc|desc)$", description="empty: soonest due / newest / most severe"),
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=500),
 ) -> svc.QueueFilters:
@@ -42,6 +44,21 @@ def without_evidence(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- pages -----------------------------------------------------------------------------------
+@home.get("/")
+def landing_page(request: Request, c: C) -> Response:
+    """Each role lands on its own work; principals, auditors and admins on the dashboard."""
+    target = svc.landing(c)
+    if target is None:
+        return dashboard_page(request, c)
+    return RedirectResponse(target, status_code=303)
+
+
+@home.get("/dashboard")
+def dashboard_for_everyone(request: Request, c: C) -> Response:
+    """The dashboard itself, for the roles that land elsewhere."""
+    return dashboard_page(request, c)
+
+
 @pages.get("/alerts")
 def queue_page(request: Request, c: C, filters: F) -> Response:
     data = svc.queue(c, filters)
@@ -53,13 +70,6 @@ def queue_page(request: Request, c: C, filters: F) -> Response:
 @pages.get("/alerts/export.csv")
 def queue_csv(c: C, filters: F) -> Response:
     return csv_response("alerts", ALERT_COLUMNS, all_alerts(c, filters.to_query()))
-
-
-@pages.get("/approvals")
-def approvals_page(request: Request, c: C, page: int = Query(1, ge=1)) -> Response:
-    data = svc.approvals(c, page)
-    filters = svc.QueueFilters(status="pending_approval", sort="due", order="asc", page=page)
-    return render(request, "approvals.html", {**data, "f": filters, "title": "Awaiting approval"})
 
 
 @pages.get("/alerts/{alert_id}")
@@ -156,11 +166,6 @@ class EscalateBody(BaseModel):
 @api.get("/alerts", summary="One page of the alert queue (reviewers: their own queue)")
 def queue_api(c: C, filters: F) -> dict[str, Any]:
     return svc.queue(c, filters)
-
-
-@api.get("/approvals", summary="Closings awaiting a second approver")
-def approvals_api(c: C, page: int = Query(1, ge=1)) -> dict[str, Any]:
-    return svc.approvals(c, page)
 
 
 @api.get("/alerts/{alert_id}", summary="One alert with evidence blocks, notes and journal history")

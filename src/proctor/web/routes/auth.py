@@ -1,7 +1,9 @@
 """Signing in and out. The only page that answers without a session is the login form itself.
 
 Logins and logouts are journaled (who, when, from where), because an examiner reconstructing who
-could have seen customer NPI starts from who was signed in.
+could have seen customer NPI starts from who was signed in. Wrong passwords are counted per account
+and per client address in the database (platform.credentials.LoginThrottle); a lock is lifted by
+time or by an admin (`proctor user unlock`), and a lockout is journaled.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from proctor.web.render import redirect, render
 from proctor.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionCodec
 
 pages = APIRouter(include_in_schema=False)
+LOCKED = (
+    "Too many failed sign-ins for this account or from this address. Try again later, or ask an "
+    "administrator to unlock it."
+)
 api = APIRouter(prefix="/api", tags=["session"])
 
 
@@ -67,12 +73,21 @@ def login(
     if not codec.login_token_ok(request.cookies.get(LOGIN_COOKIE), login_token):
         return _login_page(request, next, "The sign-in form expired; please sign in again.", 403)
     ws = request.app.state.ws
-    try:
-        user = ws.users.authenticate(username.strip(), password)
-    except PermissionDenied:
-        return _login_page(request, next, "Unknown user or wrong password.", 401)
-    _, cookie = codec.issue(user.name)
+    name = username.strip()[:100]
     client = request.client.host if request.client else ""
+    throttle = ws.users.throttle
+    if throttle.locked(name, client):
+        ws.users.authenticate_dummy(password)  # same work, so a lock does not answer faster
+        return _login_page(request, next, LOCKED, 429)
+    try:
+        user = ws.users.authenticate(name, password)
+    except PermissionDenied:
+        if throttle.failed(name, client):
+            with ws.transaction("web.login") as tx:
+                tx.event("user.locked_out", Subject("user", name), {"via": "web", "client": client})
+        return _login_page(request, next, "Unknown user or wrong password.", 401)
+    throttle.succeeded(user.name)
+    _, cookie = codec.issue(user.name)
     with ws.transaction(user.name) as tx:
         tx.event("user.login", Subject("user", user.name), {"via": "web", "client": client})
     response = redirect(request, safe_next(next))

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import redirect, render
 from proctor.web.services import cases as svc
+from proctor.web.services import cases_pages as investigation
 from proctor.web.services.export import csv_response
 
 pages = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def cases_csv(c: C, status: str = "") -> Response:
 
 @pages.get("/cases/{case_id}")
 def case_page(request: Request, c: C, case_id: str) -> Response:
-    data = svc.detail(c, case_id)
+    data = {**svc.detail(c, case_id), **investigation.page(c, case_id)}
     return render(request, "case.html", {**data, "title": data["case"]["title"]})
 
 

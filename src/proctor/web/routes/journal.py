@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
+from proctor.platform.alerts import journal_visible_to
 from proctor.store.schema import journal_events
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import render
@@ -37,7 +38,11 @@ def verify_form(request: Request, c: C) -> Response:
 @pages.get("/journal/export.csv")
 def events_csv(c: C) -> Response:
     def rows() -> Iterator[dict[str, Any]]:
-        stmt = sa.select(*(journal_events.c[name] for name in EVENT_COLUMNS)).order_by(journal_events.c.seq)
+        stmt = (
+            sa.select(*(journal_events.c[name] for name in EVENT_COLUMNS))
+            .where(journal_visible_to(c.user))  # a reviewer exports only what he may read
+            .order_by(journal_events.c.seq)
+        )
         with c.ws.read() as conn:
             for row in conn.execution_options(yield_per=5000).execute(stmt):
                 yield dict(row._mapping)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from proctor.core.alerts import AlertStatus, Disposition, Severity, check_transition
 from proctor.core.errors import InvalidTransition
-from proctor.core.roles import ALERT_APPROVE, ALERT_ASSIGN, ALERT_WORK, CASE_WORK, can, require
+from proctor.core.roles import ALERT_APPROVE, ALERT_ASSIGN, ALERT_WORK, CASE_WORK, can
 from proctor.journal.log import events_for
 from proctor.platform.alerts import SORTS, AlertQuery
 from proctor.store.schema import alerts
@@ -38,8 +38,8 @@ class QueueFilters:
     severity: str = ""
     assignee: str = ""
     q: str = ""
-    sort: str = "created"
-    order: str = "desc"
+    sort: str = "due"  # what is due first, the order a reviewer works a queue in
+    order: str = ""  # empty: the column's natural order (soonest due, newest, most severe first)
     page: int = 1
     page_size: int = 50
 
@@ -52,7 +52,7 @@ class QueueFilters:
             assignee=self.assignee or None,
             text=self.q.strip() or None,
             sort=self.sort,
-            descending=self.order != "asc",
+            descending=self.order == "desc" if self.order else self.sort != "due",
             page=max(self.page, 1),
             page_size=max(1, min(self.page_size, 500)),
         )
@@ -80,6 +80,30 @@ def queue(ctx: Ctx, filters: QueueFilters) -> dict[str, Any]:
         "page_size": query.page_size,
         "filters": asdict(filters),
     }
+
+
+MODULE_PAGES = {"reserve": "/reserve", "review": "/review", "comms": "/archive"}
+
+
+def landing(ctx: Ctx) -> str | None:
+    """Where a role's day starts, when it is not the dashboard.
+
+    Reviewers start on their own queue (sorted by due time). A role that works one module's alerts
+    (its `ModuleSpec.alert_role`, e.g. reserve -> finop) starts on that module's page. Principals,
+    who supervise several modules, auditors and admins start on the dashboard.
+    """
+    from proctor.bootstrap import specs  # the web layer learns the modules at run time
+
+    role = ctx.user.role.value
+    if role == "reviewer":
+        return "/alerts"
+    if role == "principal":
+        return None
+    enabled = set(ctx.ws.modules) or {s.name for s in specs()}
+    for spec in specs():
+        if spec.alert_role == role and spec.name in MODULE_PAGES and spec.name in enabled:
+            return MODULE_PAGES[spec.name]
+    return None
 
 
 def queue_options(ctx: Ctx) -> dict[str, Any]:
@@ -183,14 +207,6 @@ def detail_json(data: dict[str, Any]) -> dict[str, Any]:
 
 def detail_view(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "blocks": [view(b) for b in data["blocks"]]}
-
-
-def approvals(ctx: Ctx, page: int = 1) -> dict[str, Any]:
-    """Closings waiting for a second person: a supervising principal's page."""
-    require(ctx.user, ALERT_APPROVE)
-    return queue(
-        ctx, QueueFilters(status=AlertStatus.PENDING_APPROVAL.value, sort="due", order="asc", page=page)
-    )
 
 
 # --- workflow: the platform decides, these only name the actor ---------------------------------

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from proctor.core.alerts import Severity
 from proctor.platform.alerts import AlertQuery
-from proctor.store.schema import alerts
+from proctor.store.schema import alerts, control_runs
 from proctor.web.charts import Bar, bar_list, column_chart, run_strip
 from proctor.web.guard import Ctx
 
@@ -27,8 +27,14 @@ def visible(ctx: Ctx, status: str | None = "open") -> list[Any]:
     return ctx.ws.alerts.filters(AlertQuery(status=status), ctx.user)
 
 
+# The moment a finding is about: the as-of of the control run that raised it (a run over last
+# week's books finds last week's problem), or, for an alert raised outside a run, when it was raised.
+found_at = sa.func.coalesce(control_runs.c.as_of, alerts.c.created_at)
+with_runs = alerts.outerjoin(control_runs, alerts.c.run_id == control_runs.c.id)
+
+
 def _grouped(ctx: Ctx, column: Any, conds: list[Any]) -> dict[Any, int]:
-    stmt = sa.select(column, sa.func.count()).where(*conds).group_by(column)
+    stmt = sa.select(column, sa.func.count()).select_from(with_runs).where(*conds).group_by(column)
     with ctx.ws.read() as conn:
         return {key: int(n) for key, n in conn.execute(stmt)}
 
@@ -38,7 +44,7 @@ def open_by(ctx: Ctx) -> dict[str, dict[str, int]]:
     now = ctx.ws.clock.now()
     age = sa.case(
         *[
-            (alerts.c.created_at > now - timedelta(days=limit), name)
+            (found_at > now - timedelta(days=limit), name)
             for name, limit in AGE_BUCKETS
             if limit is not None
         ],
@@ -55,11 +61,15 @@ def open_by(ctx: Ctx) -> dict[str, dict[str, int]]:
 
 
 def raised_per_day(ctx: Ctx, days: int = DAYS_SHOWN) -> list[tuple[str, int]]:
-    """Alerts raised per UTC day, the last `days` days, including days with none."""
+    """Findings per UTC day of their control run's as-of, the last `days` days, days with none too.
+
+    Counting by the as-of rather than the row's write time keeps a backfill or a first run over
+    history from piling every finding onto the day it was computed.
+    """
     today = ctx.ws.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=days - 1)
-    day = sa.func.substr(sa.cast(alerts.c.created_at, sa.String), 1, 10)
-    counts = _grouped(ctx, day, [*visible(ctx, None), alerts.c.created_at >= start])
+    day = sa.func.substr(sa.cast(found_at, sa.String), 1, 10)
+    counts = _grouped(ctx, day, [*visible(ctx, None), found_at >= start])
     keys = [(start + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(days)]
     return [(k, counts.get(k, 0)) for k in keys]
 
@@ -103,7 +113,9 @@ def charts(data: dict[str, Any]) -> dict[str, Any]:
         for day, n in data["raised_per_day"]
     ]
     return {
-        "per_day": column_chart(per_day, f"Alerts raised per day, last {len(per_day)} days"),
+        "per_day": column_chart(
+            per_day, f"Alerts per day of the finding (control run as-of), last {len(per_day)} days"
+        ),
         "severity": bar_list(
             [Bar(k, v, f"sev-{k}") for k, v in data["open"]["severity"].items()], "Open alerts by severity"
         ),

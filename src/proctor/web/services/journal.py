@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from proctor.journal.log import latest_head
 from proctor.journal.verify import verify_journal
+from proctor.platform.alerts import journal_visible_to
 from proctor.store.schema import journal_events, journal_heads
 from proctor.web.guard import Ctx
 
@@ -24,7 +25,7 @@ def overview(ctx: Ctx, before: int | None = None, limit: int = 50) -> dict[str, 
         journal_events.c.event_type,
         journal_events.c.subject_kind,
         journal_events.c.subject_id,
-    ).order_by(journal_events.c.seq.desc())
+    ).where(journal_visible_to(ctx.user)).order_by(journal_events.c.seq.desc())
     if before is not None:
         stmt = stmt.where(journal_events.c.seq < before)
     with ctx.ws.read() as conn:

@@ -1,0 +1,1 @@
+"""Customer-data access (Reg S-P): people, systems, accounts, correlation, leavers."""

@@ -1,0 +1,32 @@
+"""Importers of the trading module: each turns one source layout into typed rows plus a quarantine.
+
+`parse(kind, path, fmt, ...)` is the one entry point; `proctor.trading.store` stores the result.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from proctor.core.errors import InputError
+from proctor.trading.importers import clock, evidence, quotes, refprices, trades
+from proctor.trading.importers._intake import Parsed
+
+KINDS = ("quotes", "trades", "evidence", "clock", "refprices")
+
+
+def parse(
+    kind: str, path: Path, fmt: str | None = None, *, day: date | None = None, lots: bool = False
+) -> tuple[Parsed, bytes, str]:
+    """Parse one file of `kind`; returns the parsed rows, the file's bytes and the format used."""
+    if kind == "quotes":
+        return quotes.parse(path, fmt, day=day, lots=lots)
+    if kind == "trades":
+        return trades.parse(path, fmt, day=day)
+    if kind == "evidence":
+        return evidence.parse(path, fmt, day=day)
+    if kind == "clock":
+        return clock.parse(path, fmt, day=day)
+    if kind == "refprices":
+        return refprices.parse(path, fmt)
+    raise InputError(f"unknown import kind {kind!r}; one of {', '.join(KINDS)}", field="kind")
