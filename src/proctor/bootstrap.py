@@ -19,7 +19,7 @@ from proctor.core.errors import InputError
 from proctor.core.evidence import RendererRegistry
 from proctor.core.ids import IdFactory
 from proctor.core.modules import ModuleSpec, resolve_enabled, validate_modules
-from proctor.core.roles import grant
+from proctor.core.roles import grant, grant_queue
 from proctor.platform import Workspace, builtin
 from proctor.platform import init_workspace as _init
 from proctor.platform import open_workspace as _open
@@ -43,6 +43,8 @@ def _specs(names: tuple[str, ...]) -> tuple[ModuleSpec, ...]:
     specs = validate_modules(load_spec(n) for n in names)
     for spec in specs:
         grant(spec.permissions, spec.permission_descriptions)
+        if spec.alert_role_sees_all:
+            grant_queue(spec.alert_role, spec.name)
     return tuple(specs)
 
 

@@ -29,7 +29,9 @@ class ModuleSpec:
     `proctor <name>`; it is a path rather than an object so the CLI can load only the group a
     command needs. `permissions` grants the module's own permissions to platform roles.
     `alert_role` names the role whose people work the module's alerts by default (a routing hook
-    may name a person instead). `requires` lists the modules this one reads (review reads comms).
+    may name a person instead); with `alert_role_sees_all` that role sees the module's whole queue
+    (the FINOP answers for every reserve alert), not only the alerts assigned to its people.
+    `requires` lists the modules this one reads (review reads comms).
     `integrity_checks` verify the module's derived data (a search index, say) against its records;
     `proctor journal verify` runs them, so a hidden change to what people find is caught.
     """
@@ -47,6 +49,7 @@ class ModuleSpec:
     cli_help: str = ""
     docs: str = ""
     alert_role: str = ""
+    alert_role_sees_all: bool = False
     requires: tuple[str, ...] = ()
     integrity_checks: tuple[IntegrityCheck, ...] = ()
 

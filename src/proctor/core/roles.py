@@ -99,6 +99,20 @@ def grant(permissions: Mapping[str, Iterable[str]], descriptions: Mapping[str, s
     DESCRIPTIONS.update(descriptions or {})
 
 
+# Modules whose whole alert queue a role works, not only the alerts assigned to its people: the
+# FINOP answers for every reserve alert, whoever it is assigned to. Granted from the module specs.
+SHARED_QUEUES: dict[Role, frozenset[str]] = {}
+
+
+def grant_queue(role: str, module: str) -> None:
+    role_ = Role(role)
+    SHARED_QUEUES[role_] = SHARED_QUEUES.get(role_, frozenset()) | {module}
+
+
+def shared_queues(user: User) -> frozenset[str]:
+    return SHARED_QUEUES.get(user.role, frozenset()) if user.active else frozenset()
+
+
 def describe(permission: str) -> str:
     return DESCRIPTIONS.get(permission, permission.replace(".", " ").replace("_", " "))
 

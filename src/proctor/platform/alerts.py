@@ -33,6 +33,7 @@ from proctor.core.roles import (
     can,
     require,
     require_not_subject,
+    shared_queues,
 )
 from proctor.store.schema import alerts, notes
 
@@ -70,9 +71,13 @@ def subject_ids(alert: dict[str, Any]) -> list[str]:
 
 
 def require_visible(alert: dict[str, Any], user: User) -> None:
-    """The one visibility rule, for reading and for every write: reviewers work only their queue."""
-    if not can(user, ALERT_VIEW_ALL) and alert["assignee"] != user.name:
-        raise PermissionDenied(f"alert {alert['id']} is not in {user.name}'s queue")
+    """The one visibility rule, for reading and for every write: reviewers work only their queue;
+    a role that answers for a module's whole queue (the FINOP: reserve) sees all of that module."""
+    if can(user, ALERT_VIEW_ALL) or alert["assignee"] == user.name:
+        return
+    if alert["module"] in shared_queues(user):
+        return
+    raise PermissionDenied(f"alert {alert['id']} is not in {user.name}'s queue")
 
 
 def _module_of(control: str) -> str:
@@ -187,7 +192,9 @@ class AlertService:
         if q.overdue_at is not None:
             conds.append(sa.and_(alerts.c.due_at < q.overdue_at, alerts.c.status != AlertStatus.CLOSED.value))
         if viewer is not None and not can(viewer, ALERT_VIEW_ALL):
-            conds.append(alerts.c.assignee == viewer.name)
+            shared = shared_queues(viewer)
+            mine = alerts.c.assignee == viewer.name
+            conds.append(sa.or_(mine, alerts.c.module.in_(sorted(shared))) if shared else mine)
         return conds
 
     def query(self, q: AlertQuery, viewer: User | None = None) -> tuple[list[dict[str, Any]], int]:
@@ -200,10 +207,12 @@ class AlertService:
         columns = [c for c in alerts.c if c.name not in ("evidence",)]
         order = SORTS[q.sort].desc() if q.descending else SORTS[q.sort].asc()
         page_size = max(1, min(q.page_size, 1000))
+        # Due time ties (a batch raised by one run) are worked most severe first.
+        then = [alerts.c.severity_rank.desc()] if q.sort == "due" else []
         stmt = (
             sa.select(*columns)
             .where(*conds)
-            .order_by(order, alerts.c.id.desc() if q.descending else alerts.c.id.asc())
+            .order_by(order, *then, alerts.c.id.desc() if q.descending else alerts.c.id.asc())
             .limit(page_size)
             .offset((max(q.page, 1) - 1) * page_size)
         )
@@ -467,7 +476,10 @@ def journal_visible_to(user: User) -> Any:
     if can(user, ALERT_VIEW_ALL):
         return sa.true()
     ev = journal_events.c
-    my_alerts = sa.select(alerts.c.id).where(alerts.c.assignee == user.name)
+    shared = shared_queues(user)
+    mine = alerts.c.assignee == user.name
+    visible = sa.or_(mine, alerts.c.module.in_(sorted(shared))) if shared else mine
+    my_alerts = sa.select(alerts.c.id).where(visible)
     my_cases = sa.select(cases.c.id).where(
         sa.or_(cases.c.assignee == user.name, cases.c.created_by == user.name)
     )

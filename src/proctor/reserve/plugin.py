@@ -221,4 +221,5 @@ SPEC = ModuleSpec(
     cli_help="Customer reserve (15c3-3): inputs, computation, variances, sign-off, formula changes.",
     docs="docs/reserve.md",
     alert_role="finop",
+    alert_role_sees_all=True,
 )
