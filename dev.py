@@ -139,7 +139,7 @@ def test(args: list[str]) -> int:
     ensure_java()
     say("ruff")
     must([str(BIN / "ruff"), "check", "src", "tests", "tools", "benchmarks", "dev.py"])
-    say("mypy (strict on core and journal)")
+    say("mypy (strict on every package)")
     must([str(BIN / "mypy")])
     say("import contracts")
     must([str(BIN / "lint-imports")])

@@ -76,7 +76,8 @@ def check_production_record(
     """What the signed production leaf says against what the manifest lists; empty when they agree."""
     if event is None or event.get("type") != PRODUCTION_EVENT:
         return ["the index's proof is not the production's own journal leaf"]
-    payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
+    signed = event.get("payload")
+    payload: dict[str, Any] = signed if isinstance(signed, dict) else {}
     problems = []
     block = manifest.get("production")
     expected = {**payload, "produced_by": event.get("actor")}

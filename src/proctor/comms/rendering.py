@@ -24,7 +24,7 @@ from fpdf import FPDF
 
 from proctor.comms.formats._mime import parse_rfc5322
 from proctor.comms.formats.msg import parse_msg
-from proctor.comms.model import Message
+from proctor.comms.model import Message, ParsedItem
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FONT_FILE = "DejaVuSansMono.ttf"
@@ -120,6 +120,7 @@ def body_from_original(raw: bytes, fmt: str, origin: str) -> str | None:
     record rather than taken from the search index; other formats return None and the caller
     uses the indexed text.
     """
+    item: ParsedItem
     if fmt in _RFC5322:
         item = parse_rfc5322(raw, origin, fmt)
     elif fmt == "msg":

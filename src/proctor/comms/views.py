@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from proctor.comms.days import local_day, zone_of
-from proctor.comms.model import Message, ParsedItem
+from proctor.comms.model import Listed, Message, ParsedItem
 from proctor.core.canonical import digest
 from proctor.core.clock import iso_utc
 
@@ -56,6 +56,8 @@ def copy_key(msg: Message) -> str | None:
 
 def view_of(item: ParsedItem, sha: str, ctx: ViewContext) -> View:
     """A message's record and index rows (without source, batch and link), or a quarantined item."""
+    if isinstance(item, Listed):  # listed parts are reported on the batch, never stored as records
+        raise TypeError(f"{item.origin} is listed as not a message and has no record view")
     if not isinstance(item, Message):
         return {
             "type": "quarantined",

@@ -44,7 +44,7 @@ from proctor.core.errors import InvalidTransition, PermissionDenied
 from proctor.core.roles import POLICY_APPROVE, require
 
 if TYPE_CHECKING:
-    from proctor.platform.workspace import Workspace
+    from proctor.core.workspace import Workspace
 
 
 class ApprovalError(PermissionDenied):

@@ -172,7 +172,7 @@ class SettingsService:
         require(self.ws.users.get(actor), approve_perm)
         if change["proposed_by"] == actor:
             raise PermissionDenied("four-eyes: the person who proposed a setting change cannot decide on it")
-        return change
+        return dict(change)
 
     def approve(self, change_id: str, *, actor: str) -> dict[str, Any]:
         now = self.ws.clock.now()

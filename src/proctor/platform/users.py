@@ -110,7 +110,7 @@ class UserService:
             row = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
         usable = row is not None and bool(row.password_hash) and bool(row.active)
         try:
-            _hasher.verify(row.password_hash if usable else _DUMMY_HASH, password)
+            _hasher.verify(row.password_hash if usable and row is not None else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
             raise PermissionDenied("unknown user or wrong password") from None
         if not usable:

@@ -18,17 +18,20 @@ from proctor.platform.calendar import BusinessCalendar
 from proctor.reserve.loaders import Book
 from proctor.reserve.ruletable import RuleTable
 
-CONTRIB_SCHEMA = {
-    "component": pl.String,
-    "_file": pl.String,
-    "_row": pl.Int64,
-    "_row_hash": pl.String,
-    "ref": pl.String,
-    "basis": pl.Int64,
-    "amount": pl.Int64,
-    "rounding": pl.Int64,
-    "treatment": pl.String,
-}
+# A polars Schema (not a plain dict) so every `.cast` of a contribution frame type-checks.
+CONTRIB_SCHEMA = pl.Schema(
+    {
+        "component": pl.String,
+        "_file": pl.String,
+        "_row": pl.Int64,
+        "_row_hash": pl.String,
+        "ref": pl.String,
+        "basis": pl.Int64,
+        "amount": pl.Int64,
+        "rounding": pl.Int64,
+        "treatment": pl.String,
+    }
+)
 SHARE_DENOM = 10_000
 
 

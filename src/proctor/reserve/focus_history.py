@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from proctor.core.errors import InputError
 from proctor.core.roles import require
+from proctor.core.workspace import Workspace
 from proctor.platform.calendar import FEDERAL_RESERVE
 from proctor.reserve.cadence import MonthEnd
 from proctor.reserve.hindsight import is_month_end
@@ -82,7 +83,7 @@ def _parse(path: Path) -> tuple[bytes, list[dict[str, Any]]]:
     return raw, rows
 
 
-def import_month_ends(ws: Any, path: Path, *, actor: str, attestation: str) -> list[dict[str, Any]]:
+def import_month_ends(ws: Workspace, path: Path, *, actor: str, attestation: str) -> list[dict[str, Any]]:
     """Validate every row, then store them all (or nothing) as attested month-end inputs."""
     require(ws.users.get(actor), RESERVE_WORK)
     if len(attestation.strip()) < MIN_ATTESTATION:
@@ -120,28 +121,30 @@ def import_month_ends(ws: Any, path: Path, *, actor: str, attestation: str) -> l
     sha = hashlib.sha256(raw).hexdigest()
     with ws.transaction(actor) as tx:
         tx.put_blob(raw)
-        return tx.insert_many(
-            focus_history,
-            [
-                {
-                    "id": ws.ids("RMH"),
-                    "as_of": r["as_of"],
-                    "customer_total_credits": r["customer_total_credits"],
-                    "pab_total_credits": r["pab_total_credits"],
-                    "filed_report": r["filed_report"],
-                    "file_sha256": sha,
-                    "attestation": attestation.strip(),
-                    "attested_by": actor,
-                    "attested_at": ws.clock.now(),
-                    "status": "current",
-                }
-                for r in rows
-            ],
-            "reserve.month_end.imported",
+        return list(
+            tx.insert_many(
+                focus_history,
+                [
+                    {
+                        "id": ws.ids("RMH"),
+                        "as_of": r["as_of"],
+                        "customer_total_credits": r["customer_total_credits"],
+                        "pab_total_credits": r["pab_total_credits"],
+                        "filed_report": r["filed_report"],
+                        "file_sha256": sha,
+                        "attestation": attestation.strip(),
+                        "attested_by": actor,
+                        "attested_at": ws.clock.now(),
+                        "status": "current",
+                    }
+                    for r in rows
+                ],
+                "reserve.month_end.imported",
+            )
         )
 
 
-def imported_month_ends(ws: Any, since: date, until: date) -> list[MonthEnd]:
+def imported_month_ends(ws: Workspace, since: date, until: date) -> list[MonthEnd]:
     with ws.read() as conn:
         rows = conn.execute(
             sa.select(focus_history)
@@ -155,7 +158,7 @@ def imported_month_ends(ws: Any, since: date, until: date) -> list[MonthEnd]:
     return [MonthEnd(r.as_of, int(r.customer_total_credits), int(r.pab_total_credits)) for r in rows]
 
 
-def list_imported(ws: Any) -> list[dict[str, Any]]:
+def list_imported(ws: Workspace) -> list[dict[str, Any]]:
     with ws.read() as conn:
         return [
             dict(r._mapping) for r in conn.execute(sa.select(focus_history).order_by(focus_history.c.as_of))

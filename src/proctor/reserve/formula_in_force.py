@@ -9,16 +9,16 @@ approved; a date before the first version's effective date has no formula, and i
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 
+from proctor.core.workspace import Workspace
 from proctor.reserve.errors import ReserveError
 from proctor.reserve.ruletable import RuleTable
 from proctor.reserve.tables import proposals, rule_versions
 
 
-def versions_of_record(ws: Any) -> list[tuple[date, str]]:
+def versions_of_record(ws: Workspace) -> list[tuple[date, str]]:
     """(in force from, digest) for the baseline and each approved change, in chain order."""
     from proctor.reserve import service
 
@@ -53,7 +53,7 @@ def versions_of_record(ws: Any) -> list[tuple[date, str]]:
     return out
 
 
-def digest_in_force(ws: Any, as_of: date) -> str:
+def digest_in_force(ws: Workspace, as_of: date) -> str:
     versions = versions_of_record(ws)
     standing = [d for start, d in versions if start <= as_of]
     if not standing:
@@ -66,14 +66,14 @@ def digest_in_force(ws: Any, as_of: date) -> str:
     return standing[-1]
 
 
-def rules_in_force(ws: Any, as_of: date) -> RuleTable:
+def rules_in_force(ws: Workspace, as_of: date) -> RuleTable:
     from proctor.reserve import service
 
     table, _ = service.rule_version(ws, digest_in_force(ws, as_of))
     return table
 
 
-def check_in_force(ws: Any, as_of: date, rules: RuleTable) -> None:
+def check_in_force(ws: Workspace, as_of: date, rules: RuleTable) -> None:
     """A named approved version may be of record for a date only if it was in force that day."""
     wanted = digest_in_force(ws, as_of)
     if rules.digest != wanted:

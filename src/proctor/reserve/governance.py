@@ -10,6 +10,7 @@ FOCUS-amendment review.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import POLICY_CHANGE, require
+from proctor.core.workspace import Workspace
 from proctor.platform import approvals
 from proctor.platform.calendar import FEDERAL_RESERVE
 from proctor.reserve import alerting, service
@@ -34,7 +36,7 @@ FORMULA_APPROVAL = approvals.ApprovalRule(approvers=REQUIRED_APPROVERS, open_sta
 
 
 def propose(
-    ws: Any, *, actor: str, kind: str, changes: list[dict[str, Any]], reason: str, new_version: str
+    ws: Workspace, *, actor: str, kind: str, changes: list[dict[str, Any]], reason: str, new_version: str
 ) -> dict[str, Any]:
     require(ws.users.get(actor), POLICY_CHANGE)
     if kind not in KINDS:
@@ -60,29 +62,31 @@ def propose(
                 },
                 "reserve.rule_version.proposed",
             )
-        return tx.insert(
-            proposals,
-            {
-                "id": ws.ids("RCP"),
-                "kind": kind,
-                "reason": reason.strip(),
-                "changes": changes,
-                "diff": changed,
-                "base_digest": base.digest,
-                "new_digest": new.digest,
-                "new_version": new.version,
-                "status": "open",
-                "approvals": [],
-                "replay": None,
-                "proposed_by": actor,
-                "proposed_at": ws.clock.now(),
-                "decided_at": None,
-            },
-            "reserve.proposal.created",
+        return dict(
+            tx.insert(
+                proposals,
+                {
+                    "id": ws.ids("RCP"),
+                    "kind": kind,
+                    "reason": reason.strip(),
+                    "changes": changes,
+                    "diff": changed,
+                    "base_digest": base.digest,
+                    "new_digest": new.digest,
+                    "new_version": new.version,
+                    "status": "open",
+                    "approvals": [],
+                    "replay": None,
+                    "proposed_by": actor,
+                    "proposed_at": ws.clock.now(),
+                    "decided_at": None,
+                },
+                "reserve.proposal.created",
+            )
         )
 
 
-def get_proposal(ws: Any, proposal_id: str) -> dict[str, Any]:
+def get_proposal(ws: Workspace, proposal_id: str) -> dict[str, Any]:
     with ws.read() as conn:
         row = conn.execute(sa.select(proposals).where(proposals.c.id == proposal_id)).one_or_none()
     if row is None:
@@ -90,14 +94,14 @@ def get_proposal(ws: Any, proposal_id: str) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def list_proposals(ws: Any) -> list[dict[str, Any]]:
+def list_proposals(ws: Workspace) -> list[dict[str, Any]]:
     with ws.read() as conn:
         return [
             dict(r._mapping) for r in conn.execute(sa.select(proposals).order_by(proposals.c.proposed_at))
         ]
 
 
-def replay_targets(ws: Any, limit: int = 52) -> list[ReplayTarget]:
+def replay_targets(ws: Workspace, limit: int = 52) -> list[ReplayTarget]:
     """The last `limit` computations of record (one per as-of date), oldest first."""
     rows = service.history(ws, book="customer", limit=limit * 4)
     seen: set[date] = set()
@@ -111,7 +115,7 @@ def replay_targets(ws: Any, limit: int = 52) -> list[ReplayTarget]:
             ReplayTarget(
                 row["id"],
                 Settings("customer", row["as_of"], row["method"], row["cadence"]),
-                lambda inputs=inputs: service.book_of(ws, inputs),
+                functools.partial(service.book_of, ws, inputs),  # bound now, loaded at replay
             )
         )
         if len(targets) == limit:
@@ -119,7 +123,7 @@ def replay_targets(ws: Any, limit: int = 52) -> list[ReplayTarget]:
     return list(reversed(targets))
 
 
-def approve(ws: Any, proposal_id: str, *, actor: str) -> dict[str, Any]:
+def approve(ws: Workspace, proposal_id: str, *, actor: str) -> dict[str, Any]:
     prop = get_proposal(ws, proposal_id)
     decision = approvals.approve(
         ws,
@@ -148,15 +152,17 @@ def approve(ws: Any, proposal_id: str, *, actor: str) -> dict[str, Any]:
                 {"status": "approved", "created_at": ws.clock.now()},
                 "reserve.rule_version.approved",
             )
-        return tx.update(
-            proposals,
-            proposal_id,
-            values,
-            "reserve.proposal.approved" if approved else "reserve.proposal.approval_recorded",
+        return dict(
+            tx.update(
+                proposals,
+                proposal_id,
+                values,
+                "reserve.proposal.approved" if approved else "reserve.proposal.approval_recorded",
+            )
         )
 
 
-def reject(ws: Any, proposal_id: str, *, actor: str, reason: str) -> dict[str, Any]:
+def reject(ws: Workspace, proposal_id: str, *, actor: str, reason: str) -> dict[str, Any]:
     prop = get_proposal(ws, proposal_id)
     what = f"formula proposal {proposal_id}"
     approvals.reject(
@@ -166,19 +172,21 @@ def reject(ws: Any, proposal_id: str, *, actor: str, reason: str) -> dict[str, A
         raise InputError("a rejection needs a reason of at least 10 characters", field="reason")
     with ws.transaction(actor) as tx:
         tx.update(rule_versions, prop["new_digest"], {"status": "rejected"}, "reserve.rule_version.rejected")
-        return tx.update(
-            proposals,
-            proposal_id,
-            {
-                "status": "rejected",
-                "decided_at": ws.clock.now(),
-                "reason": f"{prop['reason']}\nRejected by {actor}: {reason}",
-            },
-            "reserve.proposal.rejected",
+        return dict(
+            tx.update(
+                proposals,
+                proposal_id,
+                {
+                    "status": "rejected",
+                    "decided_at": ws.clock.now(),
+                    "reason": f"{prop['reason']}\nRejected by {actor}: {reason}",
+                },
+                "reserve.proposal.rejected",
+            )
         )
 
 
-def rerun_hindsight(ws: Any, start: date, end: date, *, actor: str) -> list[dict[str, Any]]:
+def rerun_hindsight(ws: Workspace, start: date, end: date, *, actor: str) -> list[dict[str, Any]]:
     """Recompute each past computation of record whose inputs were corrected since."""
     require(ws.users.get(actor), RESERVE_WORK)
     with ws.read() as conn:
@@ -228,7 +236,7 @@ def rerun_hindsight(ws: Any, start: date, end: date, *, actor: str) -> list[dict
     return findings
 
 
-def _route(ws: Any, finding: HindsightFinding, row: dict[str, Any], actor: str) -> dict[str, Any]:
+def _route(ws: Workspace, finding: HindsightFinding, row: dict[str, Any], actor: str) -> dict[str, Any]:
     """A hindsight finding is raised as a scoped run of `reserve.deposit_deadline` (the control whose
     alerts deficiencies and FOCUS amendment reviews are), so each alert names the run."""
     out = finding.as_dict() | {"computation": row["id"], "status": "COMPUTED"}

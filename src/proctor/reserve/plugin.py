@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
 from proctor.core.modules import ModuleSpec
+from proctor.core.workspace import Workspace
 from proctor.platform.calendar import FEDERAL_RESERVE
 from proctor.reserve import alerting, focus_history, permissions, service, tables
 from proctor.reserve.cadence import MonthEnd, daily_required
@@ -26,7 +27,7 @@ from proctor.reserve.tables import computations, input_sets
 __all__ = ["CONTROLS", "SPEC", "seed_demo"]
 
 
-def _recent(ws: Any, since: date, until: date) -> list[dict[str, Any]]:
+def _recent(ws: Workspace, since: date, until: date) -> list[dict[str, Any]]:
     with ws.read() as conn:
         rows = conn.execute(
             sa.select(computations)

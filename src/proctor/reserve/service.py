@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from proctor.core.alerts import Subject
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import READ, require
+from proctor.core.workspace import Workspace
 from proctor.reserve import alerting, formula_in_force, permitted_cadence, supersession, variance
 from proctor.reserve.components import Settings
 from proctor.reserve.compute import Computation, compute_both
@@ -39,7 +40,7 @@ LIVE = ("COMPUTED", "SIGNED_OFF")
 
 
 # -- formula versions --------------------------------------------------------------------------
-def rules_of_record(ws: Any) -> RuleTable:
+def rules_of_record(ws: Workspace) -> RuleTable:
     """The formula of record: the baseline, followed through every approved change in order.
 
     Approved proposals form a chain (each names the version it changed), so the version of record
@@ -84,7 +85,7 @@ def rules_of_record(ws: Any) -> RuleTable:
     return table
 
 
-def rule_version(ws: Any, digest: str) -> tuple[RuleTable, str]:
+def rule_version(ws: Workspace, digest: str) -> tuple[RuleTable, str]:
     with ws.read() as conn:
         row = conn.execute(sa.select(rule_versions).where(rule_versions.c.digest.startswith(digest))).all()
     if len(row) != 1:
@@ -95,7 +96,13 @@ def rule_version(ws: Any, digest: str) -> tuple[RuleTable, str]:
 
 # -- inputs ------------------------------------------------------------------------------------
 def load_inputs(
-    ws: Any, directory: Path, as_of: date, *, actor: str, supersedes: str | None = None, reason: str = ""
+    ws: Workspace,
+    directory: Path,
+    as_of: date,
+    *,
+    actor: str,
+    supersedes: str | None = None,
+    reason: str = "",
 ) -> dict[str, Any]:
     """Validate a directory of canonical files, then store every file as a blob with a manifest."""
     require(ws.users.get(actor), RESERVE_WORK)
@@ -147,10 +154,10 @@ def load_inputs(
                 findings=[supersession.stale_alert(as_of, set_id, stale, stale_version)],
                 inputs=[set_id],
             )
-    return row | {"possibly_stale_of": stale["id"] if stale else None}
+    return dict(row) | {"possibly_stale_of": stale["id"] if stale else None}
 
 
-def current_input_set(ws: Any, as_of: date) -> dict[str, Any] | None:
+def current_input_set(ws: Workspace, as_of: date) -> dict[str, Any] | None:
     with ws.read() as conn:
         row = conn.execute(
             sa.select(input_sets)
@@ -161,7 +168,7 @@ def current_input_set(ws: Any, as_of: date) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def input_set(ws: Any, set_id: str) -> dict[str, Any]:
+def input_set(ws: Workspace, set_id: str) -> dict[str, Any]:
     with ws.read() as conn:
         row = conn.execute(sa.select(input_sets).where(input_sets.c.id == set_id)).one_or_none()
     if row is None:
@@ -169,7 +176,7 @@ def input_set(ws: Any, set_id: str) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def book_of(ws: Any, inputs: dict[str, Any]) -> Book:
+def book_of(ws: Workspace, inputs: dict[str, Any]) -> Book:
     """Rebuild a book from the stored blobs, exactly as it was loaded."""
     with tempfile.TemporaryDirectory() as tmp:
         for entry in inputs["manifest"]:
@@ -217,7 +224,7 @@ def _totals(c: Computation) -> dict[str, Any]:
 
 
 def compute_of_record(
-    ws: Any,
+    ws: Workspace,
     as_of: date,
     *,
     actor: str,
@@ -351,7 +358,7 @@ def compute_of_record(
 
 
 def _record_findings(
-    ws: Any,
+    ws: Workspace,
     tx: Any,
     actor: str,
     as_of: date,
@@ -384,7 +391,7 @@ def _json_bytes(doc: dict[str, Any]) -> bytes:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def get_computation(ws: Any, computation_id: str) -> dict[str, Any]:
+def get_computation(ws: Workspace, computation_id: str) -> dict[str, Any]:
     with ws.read() as conn:
         row = conn.execute(sa.select(computations).where(computations.c.id == computation_id)).one_or_none()
     if row is None:
@@ -392,7 +399,7 @@ def get_computation(ws: Any, computation_id: str) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def latest_computation(ws: Any, as_of: date | None, book: str, kind: str = "record") -> dict[str, Any]:
+def latest_computation(ws: Workspace, as_of: date | None, book: str, kind: str = "record") -> dict[str, Any]:
     query = sa.select(computations).where(computations.c.book == book, computations.c.kind == kind)
     if as_of is not None:
         query = query.where(computations.c.as_of == as_of)
@@ -405,7 +412,9 @@ def latest_computation(ws: Any, as_of: date | None, book: str, kind: str = "reco
     return dict(row._mapping)
 
 
-def history(ws: Any, book: str | None = None, kind: str = "record", limit: int = 60) -> list[dict[str, Any]]:
+def history(
+    ws: Workspace, book: str | None = None, kind: str = "record", limit: int = 60
+) -> list[dict[str, Any]]:
     query = sa.select(computations).where(computations.c.kind == kind)
     if book:
         query = query.where(computations.c.book == book)
@@ -416,7 +425,7 @@ def history(ws: Any, book: str | None = None, kind: str = "record", limit: int =
     return [dict(r._mapping) for r in rows]
 
 
-def report_doc(ws: Any, row: dict[str, Any]) -> dict[str, Any]:
+def report_doc(ws: Workspace, row: dict[str, Any]) -> dict[str, Any]:
     import json
 
     if not row["report_blob"]:
@@ -425,7 +434,7 @@ def report_doc(ws: Any, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def explain_item(
-    ws: Any, computation_id: str, item: str, *, actor: str, ref: str | None = None, top: int = 20
+    ws: Workspace, computation_id: str, item: str, *, actor: str, ref: str | None = None, top: int = 20
 ) -> dict[str, Any]:
     """Breakdown of a line down to accounts; viewing account-level lineage is journaled."""
     require(ws.users.get(actor), READ)
@@ -449,7 +458,9 @@ def explain_item(
 
 
 # -- review and sign-off -----------------------------------------------------------------------
-def explain_variance(ws: Any, computation_id: str, key: str, text: str, *, actor: str) -> dict[str, Any]:
+def explain_variance(
+    ws: Workspace, computation_id: str, key: str, text: str, *, actor: str
+) -> dict[str, Any]:
     require(ws.users.get(actor), RESERVE_SIGNOFF)
     row = get_computation(ws, computation_id)
     keys = {b["key"] for b in row["variance"]}
@@ -464,8 +475,10 @@ def explain_variance(ws: Any, computation_id: str, key: str, text: str, *, actor
     explanations = dict(row["explanations"])
     explanations[key] = f"{text.strip()} ({actor})"
     with ws.transaction(actor) as tx:
-        return tx.update(
-            computations, computation_id, {"explanations": explanations}, "reserve.variance.explained"
+        return dict(
+            tx.update(
+                computations, computation_id, {"explanations": explanations}, "reserve.variance.explained"
+            )
         )
 
 
@@ -477,7 +490,7 @@ def open_variances(row: dict[str, Any]) -> list[str]:
     return [b.key for b in variance.unexplained(breaches, row["explanations"])]
 
 
-def sign_off(ws: Any, computation_id: str, *, actor: str, statement: str) -> dict[str, Any]:
+def sign_off(ws: Workspace, computation_id: str, *, actor: str, statement: str) -> dict[str, Any]:
     user = ws.users.get(actor)
     require(user, RESERVE_SIGNOFF)
     row = get_computation(ws, computation_id)
@@ -507,6 +520,8 @@ def sign_off(ws: Any, computation_id: str, *, actor: str, statement: str) -> dic
             },
             "reserve.signoff.recorded",
         )
-        return tx.update(
-            computations, computation_id, {"status": "SIGNED_OFF"}, "reserve.computation.signed_off"
+        return dict(
+            tx.update(
+                computations, computation_id, {"status": "SIGNED_OFF"}, "reserve.computation.signed_off"
+            )
         )

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.errors import InputError
+from proctor.core.workspace import Workspace
 from proctor.reserve.errors import ReserveError
 from proctor.reserve.gates import GateReport, GateResult
 from proctor.reserve.schemas import FIRM_FILE
@@ -75,7 +76,14 @@ def _correction_reason(conn: sa.Connection, old_set: str, new_set: str) -> str:
 
 
 def plan(
-    ws: Any, as_of: date, *, inputs_id: str, rules_digest: str, method: str, cadence: str, reason: str = ""
+    ws: Workspace,
+    as_of: date,
+    *,
+    inputs_id: str,
+    rules_digest: str,
+    method: str,
+    cadence: str,
+    reason: str = "",
 ) -> Plan:
     """Decide before anything is computed: reuse, supersede with a reason, or refuse."""
     with ws.read() as conn:
@@ -126,7 +134,7 @@ def gate_report(rows: dict[str, dict[str, Any]]) -> GateReport:
     )
 
 
-def record(ws: Any, tx: Any, planned: Plan, stored: dict[str, dict[str, Any]], actor: str) -> None:
+def record(ws: Workspace, tx: Any, planned: Plan, stored: dict[str, dict[str, Any]], actor: str) -> None:
     """Mark each previous computation of record superseded by the new one, with the reason."""
     for book, old in planned.existing.items():
         new = stored.get(book)
@@ -149,7 +157,7 @@ def record(ws: Any, tx: Any, planned: Plan, stored: dict[str, dict[str, Any]], a
         )
 
 
-def supersession_log(ws: Any, as_of: date | None = None) -> list[dict[str, Any]]:
+def supersession_log(ws: Workspace, as_of: date | None = None) -> list[dict[str, Any]]:
     query = sa.select(supersessions).order_by(supersessions.c.as_of, supersessions.c.decided_at)
     if as_of is not None:
         query = query.where(supersessions.c.as_of == as_of)
@@ -157,7 +165,7 @@ def supersession_log(ws: Any, as_of: date | None = None) -> list[dict[str, Any]]
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def of_record(ws: Any, book: str) -> list[dict[str, Any]]:
+def of_record(ws: Workspace, book: str) -> list[dict[str, Any]]:
     """The computations of record now standing, one per date, oldest first."""
     with ws.read() as conn:
         rows = conn.execute(
@@ -173,7 +181,7 @@ def of_record(ws: Any, book: str) -> list[dict[str, Any]]:
 
 
 # -- input sets ---------------------------------------------------------------------------------
-def check_load(ws: Any, as_of: date, supersedes: str | None) -> None:
+def check_load(ws: Workspace, as_of: date, supersedes: str | None) -> None:
     """A second current input set for a date is refused unless it names the one it corrects."""
     if supersedes is not None:
         return
@@ -194,7 +202,7 @@ def file_digests(paths: list[Path]) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.name != FIRM_FILE}
 
 
-def stale_against(ws: Any, as_of: date, digests: dict[str, str]) -> dict[str, Any] | None:
+def stale_against(ws: Workspace, as_of: date, digests: dict[str, str]) -> dict[str, Any] | None:
     """The previous date's current input set when every data file is identical to it."""
     with ws.read() as conn:
         prev = conn.execute(

@@ -29,10 +29,11 @@ def eastern(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return text
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     if value.tzinfo is None:

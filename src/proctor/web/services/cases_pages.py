@@ -49,12 +49,13 @@ def _describe(event: Any, payload: dict[str, Any]) -> str:
         return f"attached {payload.get('filename')} ({payload.get('size')} bytes)"
     if kind == MESSAGE_EVENT:
         return f"linked message {str(payload.get('message_id'))[:16]}…"
-    after = payload.get("after") if isinstance(payload.get("after"), dict) else {}
+    state = payload.get("after")
+    row: dict[str, Any] = state if isinstance(state, dict) else {}
     if event.subject_kind == "note":
-        return str(after.get("text", ""))[:200]
+        return str(row.get("text", ""))[:200]
     changed = payload.get("changed") or []
     shown = ("status", "assignee", "disposition", "case_id", "rationale")
-    return "; ".join(f"{k} → {after.get(k) or '—'}" for k in changed if k in shown)
+    return "; ".join(f"{k} → {row.get(k) or '—'}" for k in changed if k in shown)
 
 
 def timeline(ctx: Ctx, case_id: str, alert_ids: list[str]) -> list[dict[str, Any]]:
@@ -114,7 +115,7 @@ def page(ctx: Ctx, case_id: str) -> dict[str, Any]:
 
 
 def record(ctx: Ctx, case_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
-    given = {k: v for k, v in fields.items() if k in FIELDS and v is not None}
+    given: dict[str, str | None] = {k: v for k, v in fields.items() if k in FIELDS and v is not None}
     return ctx.ws.cases.investigation.record(case_id, given, actor=ctx.user.name)
 
 
