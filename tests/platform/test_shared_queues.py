@@ -53,3 +53,17 @@ def test_due_time_ties_are_worked_most_severe_first(ws) -> None:
     rows, _ = ws.alerts.query(AlertQuery(sort="due", descending=False))
     order = [r["id"] for r in rows if r["id"] in {low, critical, medium}]
     assert order == [critical, medium, low]
+
+
+def test_the_demo_gives_each_alert_to_the_role_its_module_names(ws) -> None:
+    from proctor.platform.demo import work_alerts
+
+    deficiency = _raise(ws, "reserve.deposit_deadline", "2026-11-27", Severity.LOW)
+    review_item = _raise(ws, "review.selection", "MSG-2", Severity.LOW)
+    silent = _raise(ws, "comms.volume_anomaly", "grp.client-service", Severity.LOW)
+    work_alerts(ws, {"reserve": "finop", "review": "reviewer", "comms": "principal"})
+    role_of = {u.name: u.role.value for u in ws.users.list()}
+    assignees = {a: ws.alerts.get(a)["assignee"] for a in (deficiency, review_item, silent)}
+    assert role_of[assignees[deficiency]] == "finop"
+    assert role_of[assignees[review_item]] == "reviewer"
+    assert role_of[assignees[silent]] == "principal"

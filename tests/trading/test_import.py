@@ -209,3 +209,25 @@ def test_parquet_quotes_with_zoned_times_and_decimal_text(tmp_path) -> None:
     frame.with_columns(pl.lit(10.0).alias("bid_px")).write_parquet(path)
     with pytest.raises(InputError, match="not floating point"):  # a float has already lost the exact price
         importers.parse("quotes", path)
+
+
+def test_a_trade_in_year_9999_is_quarantined_not_wrapped_into_another_century(tmp_path) -> None:
+    """Int64 nanoseconds end in 2262: a year-9999 time used to wrap around and be stored on a day in 1816."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        TRADES + "A-9,ACME,9999-12-31T23:59:59-05:00,,B,10.02,100,,O-9,OTC,principal,regular,\n",
+    )
+    parsed, _, _ = importers.parse("trades", path)
+    assert (6, "execution_time") in {(i.row, i.field) for i in parsed.issues}
+    assert "A-9" not in set(parsed.frame["trade_id"].to_list())
+    assert parsed.frame["day"].dt.year().min() >= 2025
+
+
+def test_a_latin1_export_is_refused_naming_the_row_and_byte(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    row = "A-8,ACME,2025-11-04T09:31:00-05:00,,B,10.02,100,,O-8,Désk,principal,regular,\n"
+    path.write_bytes(TRADES.encode() + row.encode("latin-1"))
+    column = row.index("é") + 1
+    with pytest.raises(InputError, match=rf"t\.csv, row 6: not UTF-8: byte 0xE9 at column {column};"):
+        importers.parse("trades", path)

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from proctor.core.errors import InputError
+from proctor.platform.intake import decode_text
 
 STATUSES = ("active", "notified", "terminated", "leave")
 WORKER_TYPES = ("employee", "contractor", "vendor_staff")
@@ -194,11 +195,7 @@ def read_csv(
     data: bytes, file: str, cmap: ColumnMap, zone: ZoneInfo
 ) -> tuple[list[HrRow], list[dict[str, Any]]]:
     """Rows and quarantined errors; a missing identifying column refuses the whole file."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=file) from None
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(decode_text(data, file)))
     header = [h.strip() for h in reader.fieldnames or []]
     source: dict[str, str] = {}
     for target, names in cmap.columns.items():

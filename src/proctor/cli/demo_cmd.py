@@ -38,7 +38,7 @@ def demo(
     ),
 ) -> None:
     """Create a demo workspace with a synthetic firm, run every control, and summarise the findings."""
-    from proctor.bootstrap import init_workspace, open_workspace, seed_demos
+    from proctor.bootstrap import init_workspace, open_workspace, seed_demos, specs
     from proctor.journal.verify import verify_journal
     from proctor.platform.demo import DEMO_PASSWORD, seed_staff, work_alerts
 
@@ -71,7 +71,7 @@ def demo(
             status.update(f"Running {spec.name}")
             runs.append(ws.controls.run(spec.name, actor="paula"))
     with console.status("Working alerts"):
-        worked = work_alerts(ws)
+        worked = work_alerts(ws, {s.name: s.alert_role for s in specs() if s.alert_role})
     report = verify_journal(ws.engine, ws.blobs)
     print_table("Controls run", ["control", "outcome", "input_count", "findings", "alerts_raised"], runs)
     for name, summary in seeded.items():

@@ -6,6 +6,7 @@ controls have run, works a few alerts the way a team would, so every workflow st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from proctor.core.alerts import AlertStatus
@@ -35,13 +36,25 @@ def seed_staff(ws: Workspace) -> list[str]:
     return names
 
 
-def work_alerts(ws: Workspace) -> dict[str, Any]:
-    """Assign the open queue among reviewers, then close, escalate and propose one of each."""
+def work_alerts(ws: Workspace, alert_roles: Mapping[str, str]) -> dict[str, Any]:
+    """Assign the open queue to the people whose job it is, then close, escalate and propose one of
+    each. `alert_roles` maps a module to the role that works its alerts (the modules' specs say:
+    the FINOP works reserve alerts, reviewers work review items, principals the rest); alerts of
+    the platform's own controls go to a principal."""
     rows, _ = ws.alerts.query(AlertQuery(status="new", sort="severity", page_size=1000))
-    reviewers = ["ravi", "rita"]
+    people: dict[str, list[str]] = {}
+    for user in ws.users.list():
+        if user.active:
+            people.setdefault(user.role.value, []).append(user.name)
+    turns: dict[str, int] = {}
     assigned = []
-    for index, alert in enumerate(rows):
-        assignee = reviewers[index % 2]
+    for alert in rows:
+        role = alert_roles.get(alert["module"], "principal")
+        staff = people.get(role) or people.get("principal") or []
+        if not staff:
+            continue
+        assignee = staff[turns.get(role, 0) % len(staff)]
+        turns[role] = turns.get(role, 0) + 1
         try:
             ws.alerts.assign(alert["id"], assignee, actor="paula")
             assigned.append((alert, assignee))

@@ -124,10 +124,24 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_text(data: bytes, file: str) -> str:
+    """The file as text, or an InputError naming the row and column of the first byte that is not
+    UTF-8.
+
+    The whole file is refused rather than the one row quarantined: a wrong encoding is a property of
+    the export, so every accented name in it is wrong too, and in a snapshot a quarantined person
+    would look like a person who left.
+    """
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=file) from None
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8: byte 0x{data[exc.start]:02X} at column {exc.start - line_start + 1}; "
+            "export the file as UTF-8 (a Latin-1 or Windows-1252 export shows accented names this way)",
+            file=file,
+            row=row,
+        ) from None
 
 
 def check_header(
@@ -206,6 +220,7 @@ def read_frame(path: Path, *, comment_prefix: str | None = "#") -> tuple[bytes, 
     spath = str(path)
     raw = read_bytes(path)
     if path.suffix == ".csv":
+        decode_text(raw, spath)  # the encoding error names its row; Polars' would not
         try:
             frame = pl.read_csv(
                 raw, infer_schema=False, comment_prefix=comment_prefix, truncate_ragged_lines=False

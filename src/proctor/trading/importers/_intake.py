@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from proctor.core.errors import InputError
-from proctor.platform.intake import as_text, read_bytes
+from proctor.platform.intake import as_text, decode_text, read_bytes
 
 ROW = "_line"
 TS_PATTERN = r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?$"
@@ -84,6 +84,7 @@ def read_text_table(path: Path, fmt: str) -> tuple[pl.DataFrame, bytes]:
         return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)), raw
     if fmt != "csv":
         raise InputError(f"unknown format {fmt!r} (csv, parquet or taq)", file=str(path), field="--format")
+    decode_text(data, str(path))  # an encoding error names its row and column; Polars' would not
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
@@ -163,6 +164,14 @@ def parse_ts(column: pl.Series, checker: Checker, name: str, *, required: bool =
         shaped & (day.is_null() | (hh > 23) | (mm > 59) | (ss > 60) | (off_h > 18)),
         name,
         "not a valid date/time",
+    )
+    # Nanoseconds since 1970 in an Int64 end in April 2262: a later (or pre-1970) date would wrap
+    # around silently, so it is refused here rather than stored as some other instant.
+    year = day.dt.year()
+    checker.flag(
+        shaped & day.is_not_null() & ((year < 1970) | (year > 2261)),
+        name,
+        "outside the instants Proctor stores (1970 to 2261)",
     )
     return ns
 
