@@ -61,8 +61,17 @@ def work_alerts(ws: Workspace, alert_roles: Mapping[str, str]) -> dict[str, Any]
         except Exception:
             continue
     done: dict[str, Any] = {"assigned": len(assigned)}
-    low = [(a, who) for a, who in assigned if a["severity"] in ("low", "medium")]
-    high = [(a, who) for a, who in assigned if a["severity"] in ("high", "critical")]
+    # The worked examples (a closing, a pending approval, a case) are a reviewer's, as in the firm:
+    # from what reviewers hold, including review items their module's routing already gave them.
+    reviewers = people.get("reviewer", [])
+    held = [
+        (alert, name)
+        for name in reviewers
+        for alert in ws.alerts.query(AlertQuery(status="assigned", assignee=name, page_size=1000))[0]
+    ]
+    pool = held or assigned
+    low = [(a, who) for a, who in pool if a["severity"] in ("low", "medium")]
+    high = [(a, who) for a, who in pool if a["severity"] in ("high", "critical")]
     if low:
         alert, who = low[0]
         ws.alerts.start(alert["id"], actor=who)
