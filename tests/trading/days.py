@@ -10,19 +10,11 @@ from decimal import Decimal
 
 import polars as pl
 
+from proctor.trading.kernel import QUOTE_COLUMNS
 from proctor.trading.params import KernelParams
 
 PARAMS = KernelParams(round_lot=100, protected_venues=("N", "P", "Z"), rule_version="rule611-2025-11")
-QUOTE_SCHEMA = {
-    "ts": pl.Int64,
-    "seq": pl.Int64,
-    "venue": pl.Utf8,
-    "bid_px": pl.Int64,
-    "bid_size": pl.Int64,
-    "ask_px": pl.Int64,
-    "ask_size": pl.Int64,
-    "condition": pl.Utf8,
-}
+QUOTE_SCHEMA = QUOTE_COLUMNS  # the kernel's own quote columns
 EVIDENCE_SCHEMA = {
     "kind": pl.Utf8,
     "order_id": pl.Utf8,

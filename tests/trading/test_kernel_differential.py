@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from proctor.trading.kernel import TRADE_FIELDS, VENUE_FIELDS, prepare_quotes, snapshot, snapshot_arrays
+from proctor.trading.kernel import (
+    QUOTE_COLUMNS,
+    TRADE_FIELDS,
+    VENUE_FIELDS,
+    prepare_quotes,
+    snapshot,
+    snapshot_arrays,
+)
 from proctor.trading.params import KernelParams
 from proctor.trading.reference import reference_snapshot
 
@@ -50,16 +57,7 @@ def random_day(rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame, Ke
             "ask_size": rng.choice(SIZES, nq),
             "condition": rng.choice(CONDITIONS, nq),
         },
-        schema={
-            "ts": pl.Int64,
-            "seq": pl.Int64,
-            "venue": pl.Utf8,
-            "bid_px": pl.Int64,
-            "bid_size": pl.Int64,
-            "ask_px": pl.Int64,
-            "ask_size": pl.Int64,
-            "condition": pl.Utf8,
-        },
+        schema=QUOTE_COLUMNS,
     ).sample(fraction=1.0, shuffle=True, seed=int(rng.integers(1 << 31)))
     flicker = int(rng.integers(0, 12 * gap + 1))
     tol = int(rng.integers(0, 4 * gap + 1))
@@ -163,16 +161,7 @@ def _check_segments(batch) -> None:  # type: ignore[no-untyped-def]
 def _quotes(rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
-        schema={
-            "ts": pl.Int64,
-            "seq": pl.Int64,
-            "venue": pl.Utf8,
-            "bid_px": pl.Int64,
-            "bid_size": pl.Int64,
-            "ask_px": pl.Int64,
-            "ask_size": pl.Int64,
-            "condition": pl.Utf8,
-        },
+        schema=QUOTE_COLUMNS,
         orient="row",
     )
 

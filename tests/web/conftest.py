@@ -44,6 +44,12 @@ def app(ws: Workspace) -> Any:
     return create_app(ws, WebSettings(secret_key=SECRET, secure_cookies=False), renderers())
 
 
+def client(app: Any, user: str) -> tuple[TestClient, str]:
+    """A test client signed in as `user`, and its CSRF token."""
+    c = TestClient(app, base_url="http://127.0.0.1")
+    return c, login(c, user)
+
+
 def login(client: TestClient, user: str, password: str = PASSWORD) -> str:
     """Sign in through the login form, as a browser does; returns the session's CSRF token."""
     page = client.get("/login")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from proctor.platform import Workspace
 from proctor.platform.alerts import AlertQuery
@@ -16,7 +15,7 @@ from proctor.reserve import governance
 from proctor.review import store
 from proctor.web import WebSettings, create_app
 
-from .conftest import SECRET, login
+from .conftest import SECRET, client
 from .demo_firm import demo_copy, open_copy
 from .test_review_pages import propose_sampling_change
 
@@ -31,11 +30,6 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 @pytest.fixture(scope="module")
 def app(ws: Workspace) -> Any:
     return create_app(ws, WebSettings(secret_key=SECRET, secure_cookies=False))
-
-
-def client(app: Any, user: str) -> tuple[TestClient, str]:
-    c = TestClient(app, base_url="http://127.0.0.1")
-    return c, login(c, user)
 
 
 def row_of(page: str, item_id: str) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from proctor.comms import api as comms
 from proctor.platform import Workspace
@@ -22,7 +21,7 @@ from proctor.store.schema import control_runs, journal_events
 from proctor.web import WebSettings, create_app
 
 from . import test_browser as first_browser_tests
-from .conftest import SECRET, login
+from .conftest import SECRET, client
 from .demo_firm import demo_copy, open_copy
 from .test_browser import CHROMIUM, free_port, serve_command, wait_until_up
 from .test_roles_browser import Demo, shot, sign_in
@@ -43,11 +42,6 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
 @pytest.fixture(scope="module")
 def app(ws: Workspace) -> Any:
     return create_app(ws, WebSettings(secret_key=SECRET, secure_cookies=False))
-
-
-def client(app: Any, user: str) -> tuple[TestClient, str]:
-    c = TestClient(app, base_url="http://127.0.0.1")
-    return c, login(c, user)
 
 
 def period(ws: Workspace) -> dict[str, str]:

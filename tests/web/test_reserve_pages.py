@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from proctor.platform import Workspace
 from proctor.reserve import service
 from proctor.store.schema import journal_events
 from proctor.web import WebSettings, create_app
 
-from .conftest import SECRET, login
+from .conftest import SECRET, client
 from .demo_firm import demo_copy, open_copy
 
 
@@ -39,11 +38,6 @@ def ws(firm_path: Path) -> Iterator[Workspace]:
 @pytest.fixture(scope="module")
 def app(ws: Workspace) -> Any:
     return create_app(ws, WebSettings(secret_key=SECRET, secure_cookies=False))
-
-
-def client(app: Any, user: str) -> tuple[TestClient, str]:
-    c = TestClient(app, base_url="http://127.0.0.1")
-    return c, login(c, user)
 
 
 def open_computation(ws: Workspace) -> dict[str, Any]:

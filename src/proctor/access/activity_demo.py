@@ -20,6 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from proctor.access.hr import STANDARD_COLUMNS
+
 SYSTEM = "insurer_policy"
 PRINTED_RECORD = "C-448812"
 # employee id, first, last, vendor login, days before now the termination took effect
@@ -33,20 +35,7 @@ SAM = ("E2005", "MSI06644")
 ACTIVE = {"MSI05120": "E2002", "MSI04417": "E2001", "MSI06031": "E2004"}
 UNLINKED = ("MSI05588", "MSI09921")  # awaiting review; an orphan
 DANA = "MSI07002"
-HR_COLUMNS = (
-    "employee_id",
-    "first_name",
-    "last_name",
-    "work_email",
-    "status",
-    "worker_type",
-    "hire_date",
-    "termination_effective",
-    "last_day_worked",
-    "manager_id",
-    "crd_number",
-    "u5_filed",
-)
+HR_COLUMNS = STANDARD_COLUMNS  # the canonical HR export the demo writes
 ROSTER_COLUMNS = ("login_id", "display_name", "email", "status", "created", "last_login")
 
 
