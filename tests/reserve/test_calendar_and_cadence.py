@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from proctor.platform.calendar import FEDERAL_RESERVE
-from proctor.reserve.cadence import MonthEnd, daily_required, monthly_permitted
+from proctor.reserve.cadence import MonthEnd, daily_required
 from proctor.reserve.ruletable import RuleTable
 
 CAL = FEDERAL_RESERVE
@@ -61,12 +61,3 @@ def test_daily_required_only_from_the_compliance_date_and_with_12_months() -> No
     before = daily_required(_history(600_000_000_00), date(2026, 6, 29), rules)
     assert before.cadence == "weekly" and "2026-06-30" in before.reason
     assert daily_required(_history(600_000_000_00)[1:], date(2026, 7, 1), rules).cadence == "weekly"
-
-
-def test_monthly_computation_limits() -> None:
-    from decimal import Decimal
-
-    rules = RuleTable.baseline()
-    assert monthly_permitted(Decimal("8.00"), 1_000_000_00, rules)
-    assert not monthly_permitted(Decimal("8.01"), 1_000_000_00, rules)
-    assert not monthly_permitted(Decimal("2"), 1_000_000_01, rules)

@@ -26,7 +26,7 @@ from proctor.reserve.errors import ReserveError
 from proctor.reserve.gates import run_gates
 from proctor.reserve.loaders import load_book
 from proctor.reserve.permitted_cadence import monthly_refusal
-from proctor.reserve.report import exhibit_json
+from proctor.reserve.report import exhibit_html, exhibit_json, exhibit_pdf
 from proctor.reserve.ruletable import RuleTable
 from proctor.reserve.tables import computations, supersessions
 from proctor.reserve.writer import book_from_tables, write_book
@@ -108,6 +108,35 @@ def test_monthly_computation_refused_with_the_reason(ws, tmp_path: Path) -> None
         assert conn.execute(sa.select(sa.func.count()).select_from(computations)).scalar() == 0
     weekly = service.compute_of_record(ws, WEEK, actor="fiona")
     assert weekly.rows["customer"]["cadence"] == "weekly"
+
+
+def test_over_the_limits_at_the_last_computation_means_weekly_until_within(ws, tmp_path: Path) -> None:
+    """15c3-3(e)(3): the limits are tested as computed at the last required computation."""
+    small = dict(FIRM, net_capital="100000.00", aggregate_indebtedness="500000.00", customer_funds="5000.00")
+    over = dict(small, aggregate_indebtedness="950000.00")
+    _load(ws, tmp_path, EARLIER, firm=over, name="over")
+    breached = service.compute_of_record(ws, EARLIER, actor="fiona").rows["customer"]
+    _load(ws, tmp_path, WEEK, firm=small, name="small")
+    with pytest.raises(ReserveError) as refused:
+        service.compute_of_record(ws, WEEK, actor="fiona", cadence="monthly")
+    message = str(refused.value)
+    assert breached["id"] in message and "as of 2025-12-19" in message
+    assert "950%" in message and "compute weekly until a computation of record shows" in message
+    assert service.compute_of_record(ws, WEEK, actor="fiona").rows["customer"]["cadence"] == "weekly"
+    month_end = date(2025, 12, 31)
+    _load(ws, tmp_path, month_end, firm=small, name="month-end")
+    monthly = service.compute_of_record(ws, month_end, actor="fiona", cadence="monthly")
+    assert monthly.rows["customer"]["cadence"] == "monthly"  # the last computation was within the limits
+
+
+def test_monthly_after_a_computation_that_stated_no_figures_is_refused(ws, tmp_path: Path) -> None:
+    _load(ws, tmp_path, EARLIER)
+    service.compute_of_record(ws, EARLIER, actor="fiona")
+    small = dict(FIRM, net_capital="100000.00", aggregate_indebtedness="500000.00", customer_funds="5000.00")
+    _load(ws, tmp_path, WEEK, firm=small, name="small")
+    stated = "did not state net_capital, aggregate_indebtedness, customer_funds"
+    with pytest.raises(ReserveError, match=stated):
+        service.compute_of_record(ws, WEEK, actor="fiona", cadence="monthly")
 
 
 # -- the formula in force on the as-of date ---------------------------------------------------
@@ -252,6 +281,26 @@ def test_focus_lines_in_whole_dollars_beside_the_cents(rules: RuleTable) -> None
     assert by_line["27"]["name"] == "date_of_deposit" and by_line["27"]["date"] is None
     assert by_line["27"]["deadline"] == customer.deadline.isoformat()
     assert [r["focus_line"] for r in doc["focus"]].count("22") == 1
+    html = exhibit_html(doc)  # the filed figures are in the reports a FINOP files from, too
+    table = html.split('id="focus-lines"', 1)[1].split("</table>", 1)[0]
+    assert "111,751" in table and "111750.40" in table and "up 0.60" in table
+    assert "date_of_deposit" in table and f"due by {customer.deadline.isoformat()}" in table
+    text = _pdf_text(exhibit_pdf(doc))
+    assert "FOCUS Part II, as filed" in text and "111,751" in text and "up 0.60" in text
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text drawn on the pages (fpdf2 deflates each content stream)."""
+    import re
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "".join(chunks)
 
 
 # -- history from before Proctor ------------------------------------------------------------------

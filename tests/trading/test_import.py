@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 import polars as pl
 import pytest
@@ -231,3 +231,28 @@ def test_a_latin1_export_is_refused_naming_the_row_and_byte(tmp_path) -> None:
     column = row.index("é") + 1
     with pytest.raises(InputError, match=rf"t\.csv, row 6: not UTF-8: byte 0xE9 at column {column};"):
         importers.parse("trades", path)
+
+
+def test_a_trade_dated_after_the_import_is_quarantined_as_future(ws, tmp_path) -> None:
+    """A future date is not today: a trade the import says happened next week has not happened."""
+    now = ws.clock.now()
+    later = now.replace(microsecond=0) + timedelta(days=7)
+    soon = now.replace(microsecond=0) + timedelta(seconds=30)  # within the allowance for a fast source clock
+    path = write(
+        tmp_path,
+        "t.csv",
+        TRADES
+        + f"A-7,ACME,{later.isoformat()},,B,10.02,100,,O-7,OTC,principal,regular,\n"
+        + f"A-6,ACME,{soon.isoformat()},,B,10.02,100,,O-6,OTC,principal,regular,\n",
+    )
+    row = store.import_file(ws, "trades", path, actor="ada")
+    future = [q for q in store.quarantine(ws, row["id"]) if q["field"] == "execution_time"]
+    assert [q["row"] for q in future] == [6]
+    assert (
+        future[0]["reason"].startswith("after the import time ")
+        and "a future time is not today" in future[0]["reason"]
+    )
+    parsed, _, _ = importers.parse(
+        "trades", path
+    )  # without an import time (a what-if parse) nothing is judged
+    assert "A-7" in set(parsed.frame["trade_id"].to_list())

@@ -2,8 +2,9 @@
 
 Daily: 15c3-3(e)(3)(i)(B)(1) — average total credits (customer plus PAB) over the 12 most recently
 filed month-end computations of at least $500,000,000; exactly $500,000,000 is daily. Compliance
-date 30 June 2026 (Release 34-103320). Monthly: 15c3-3(e)(3)(ii) — aggregate indebtedness not over
-800% of net capital and aggregate customer funds not over $1,000,000, depositing 105%.
+date 30 June 2026 (Release 34-103320). Monthly (aggregate indebtedness not over
+800% of net capital, customer funds not over $1,000,000, depositing 105%) is judged by
+`permitted_cadence`, against this computation's figures and the last required computation's.
 """
 
 from __future__ import annotations
@@ -59,10 +60,3 @@ def daily_required(history: Sequence[MonthEnd], as_of: date, rules: RuleTable) -
             f"average {fmt(int(average))} is over the threshold; daily required from {compliance}",
         )
     return CadenceDecision("weekly", average, f"average total credits {fmt(int(average))} < {fmt(threshold)}")
-
-
-def monthly_permitted(aggregate_indebtedness_ratio: Decimal, customer_funds: int, rules: RuleTable) -> bool:
-    """True when a firm may compute monthly (it must then deposit 105% of the requirement)."""
-    limit_ratio = rules.decimal("monthly_max_aggregate_indebtedness_ratio")
-    limit_funds = int(rules.decimal("monthly_max_customer_funds") * 100)
-    return aggregate_indebtedness_ratio <= limit_ratio and customer_funds <= limit_funds

@@ -202,6 +202,7 @@ def exhibit_pdf(doc: dict[str, Any]) -> bytes:
         pdf.cell(
             40, 5, _latin(f"  line {t['focus_line']} {t['focus_box'] or ''}"), new_x="LMARGIN", new_y="NEXT"
         )
+    _focus_pdf(pdf, doc.get("focus") or [])
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(
         0,
@@ -214,6 +215,40 @@ def exhibit_pdf(doc: dict[str, Any]) -> bytes:
         new_y="NEXT",
     )
     return bytes(pdf.output())
+
+
+def _focus_pdf(pdf: FPDF, focus: list[dict[str, Any]]) -> None:
+    """The FOCUS lines as filed (whole dollars) beside the exact cents and the rounding between them."""
+    if not focus:
+        return
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.cell(0, 6, "FOCUS Part II, as filed (whole dollars; rounding never understates the reserve)")
+    pdf.ln()
+    widths = (14, 16, 60, 36, 36, 30)
+    for w, h in zip(widths, ("Line", "Box", "What", "Filed (whole $)", "Exact", "Rounding"), strict=True):
+        pdf.cell(w, 5, h, border="B")
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for f in focus:
+        if f["name"] == "date_of_deposit":
+            when = f["date"] or (f"due by {f['deadline']}" if f["deadline"] else "")
+            status = f"{when} {f['status']}"
+            cells: tuple[str, ...] = (f["focus_line"], f["focus_box"] or "", f["name"], status)
+            spans: tuple[int, ...] = (14, 16, 60, 102)
+        else:
+            cells = (
+                f["focus_line"],
+                f["focus_box"] or "",
+                f["name"],
+                f"{f['whole_dollars']:,}",
+                f["exact"],
+                f"{f['rounded']} {Decimal(f['rounding_cents']) / 100:.2f}",
+            )
+            spans = widths
+        for w, text in zip(spans, cells, strict=True):
+            pdf.cell(w, 5, _latin(str(text)), align="R" if w in (36, 30) else "L")
+        pdf.ln()
 
 
 def text_summary(doc: dict[str, Any]) -> str:

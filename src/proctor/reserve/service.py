@@ -271,7 +271,7 @@ def compute_of_record(
             return Outcome(gates=supersession.gate_report(existing), rows=existing, computations={})
     book = book_of(ws, inputs)
     if kind != "hindsight":
-        permitted_cadence.check(cadence, book.firm.raw, rules)
+        permitted_cadence.check(ws, cadence, as_of, book.firm.raw, rules)
     gates = run_gates(book, rules)
     settings = Settings("customer", as_of, method, cadence)
     results: dict[str, Computation] = {}

@@ -53,7 +53,7 @@ def import_file(
     lots: bool = False,
 ) -> dict[str, Any]:
     """Parse, quarantine and store one file; the same file with the same options twice is a no-op."""
-    parsed, raw, used = importers.parse(kind, path, fmt, day=day, lots=lots)
+    parsed, raw, used = importers.parse(kind, path, fmt, day=day, lots=lots, now=ws.clock.now())
     options = {"format": used, "date": day.isoformat() if day else None, "lots": lots}
     return store_parsed(ws, parsed, raw, source=str(path), options=options, actor=actor)
 

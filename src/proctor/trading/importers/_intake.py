@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ ROW = "_line"
 TS_PATTERN = r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?$"
 PRICE_PATTERN = r"^(\d+)(?:\.(\d*))?$"
 ZONE = "America/New_York"
+# Source clocks run a little ahead of ours; beyond a minute, a time after the import is an error.
+FUTURE_ALLOWANCE_NS = 60 * 1_000_000_000
 
 
 @dataclass
@@ -115,9 +118,10 @@ def require_columns(frame: pl.DataFrame, columns: list[str], file: str) -> None:
 class Checker:
     """Collects the first problem of each field of each row; `bad` marks rows to quarantine."""
 
-    def __init__(self, frame: pl.DataFrame, file: str) -> None:
+    def __init__(self, frame: pl.DataFrame, file: str, now: datetime | None = None) -> None:
         self.frame = frame
         self.file = file
+        self.now = now  # the import's own time: a row dated after it has not happened yet
         self.issues: list[Issue] = []
         self.bad = pl.Series([False] * frame.height)
 
@@ -173,6 +177,13 @@ def parse_ts(column: pl.Series, checker: Checker, name: str, *, required: bool =
         name,
         "outside the instants Proctor stores (1970 to 2261)",
     )
+    if checker.now is not None:
+        latest = int(checker.now.timestamp()) * 1_000_000_000 + FUTURE_ALLOWANCE_NS
+        checker.flag(
+            shaped & ns.is_not_null() & (ns > latest),
+            name,
+            f"after the import time {checker.now.isoformat(timespec='seconds')}: a future time is not today",
+        )
     return ns
 
 

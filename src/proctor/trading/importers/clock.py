@@ -6,7 +6,7 @@ and a sign allowed). Stored exactly, as integer nanoseconds, so 50.0004 ms is be
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -28,11 +28,13 @@ CANONICAL = ["system", "ts", "offset_ms"]
 COLUMNS = ["day", "symbol", "system", "ts", "offset_ns"]
 
 
-def parse(path: Path, fmt: str | None, *, day: date | None) -> tuple[Parsed, bytes, str]:
+def parse(
+    path: Path, fmt: str | None, *, day: date | None, now: datetime | None = None
+) -> tuple[Parsed, bytes, str]:
     fmt = detect_format(path, fmt)
     frame, raw = read_text_table(path, fmt)
     require_columns(frame, CANONICAL, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     system = blank_null(frame["system"])
     check.flag(system.is_null(), "system", "blank system name")
     ts = parse_ts(frame["ts"], check, "ts")

@@ -8,7 +8,7 @@ or a venue cannot be tied to anything and is quarantined; a blank end time means
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -35,11 +35,13 @@ COLUMNS = ["day", "symbol", "kind", "order_id", "venue", "start_ts", "end_ts", "
 ANY_SYMBOL = "_all"
 
 
-def parse(path: Path, fmt: str | None, *, day: date | None) -> tuple[Parsed, bytes, str]:
+def parse(
+    path: Path, fmt: str | None, *, day: date | None, now: datetime | None = None
+) -> tuple[Parsed, bytes, str]:
     fmt = detect_format(path, fmt)
     frame, raw = read_text_table(path, fmt)
     require_columns(frame, CANONICAL, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     kind = frame["kind"].str.strip_chars().str.to_lowercase()
     check.flag(kind.is_null() | ~kind.is_in(list(KINDS)), "kind", f"not one of {', '.join(KINDS)}")
     start = parse_ts(frame["start_time"], check, "start_time")

@@ -9,7 +9,7 @@ the tie-breaker for quotes sharing a timestamp.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -34,7 +34,9 @@ TAQ_LOT = 100  # TAQ quote sizes are in round lots of 100 shares
 COLUMNS = ["day", "symbol", "ts", "seq", "venue", "bid_px", "bid_size", "ask_px", "ask_size", "condition"]
 
 
-def parse(path: Path, fmt: str | None, *, day: date | None, lots: bool) -> tuple[Parsed, bytes, str]:
+def parse(
+    path: Path, fmt: str | None, *, day: date | None, lots: bool, now: datetime | None = None
+) -> tuple[Parsed, bytes, str]:
     fmt = detect_format(path, fmt)
     taq = fmt == "taq"
     frame, raw = read_text_table(path, "csv" if taq else fmt)
@@ -57,7 +59,7 @@ def parse(path: Path, fmt: str | None, *, day: date | None, lots: bool) -> tuple
         notes.append("TAQ layout: no quote condition in the source; every row recorded as regular (R)")
     else:
         require_columns(frame, CANONICAL, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     ts = parse_ts(frame["ts"], check, "ts")
     sym = frame["symbol"].str.strip_chars()
     venue = frame["venue"].str.strip_chars()

@@ -6,6 +6,7 @@ The tier of a symbol in month M comes from the average closing price of month M-
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -24,11 +25,11 @@ CANONICAL = ["symbol", "month", "avg_close"]
 COLUMNS = ["day", "symbol", "ref_symbol", "month", "avg_close"]
 
 
-def parse(path: Path, fmt: str | None) -> tuple[Parsed, bytes, str]:
+def parse(path: Path, fmt: str | None, now: datetime | None = None) -> tuple[Parsed, bytes, str]:
     fmt = detect_format(path, fmt)
     frame, raw = read_text_table(path, fmt)
     require_columns(frame, CANONICAL, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     symbol = blank_null(frame["symbol"])
     check.flag(symbol.is_null(), "symbol", "blank symbol")
     month = frame["month"].str.strip_chars()

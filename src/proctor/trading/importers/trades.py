@@ -10,7 +10,7 @@ data-quality gates only; cancelled or corrected prints (CORR not 0) are quaranti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -42,13 +42,15 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def parse(path: Path, fmt: str | None, *, day: date | None) -> tuple[Parsed, bytes, str]:
+def parse(
+    path: Path, fmt: str | None, *, day: date | None, now: datetime | None = None
+) -> tuple[Parsed, bytes, str]:
     fmt = detect_format(path, fmt)
     frame, raw = read_text_table(path, "csv" if fmt == "taq" else fmt)
     if fmt == "taq" or ("DT" in frame.columns and "CORR" in frame.columns):
-        return _taq(path, frame, raw, day)
+        return _taq(path, frame, raw, day, now)
     require_columns(frame, CANONICAL, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     ts = parse_ts(frame["execution_time"], check, "execution_time")
     rep = parse_ts(frame["report_time"], check, "report_time", required=False)
     tid = frame["trade_id"].str.strip_chars()
@@ -88,9 +90,11 @@ def parse(path: Path, fmt: str | None, *, day: date | None) -> tuple[Parsed, byt
     return Parsed("trades", check.good(out).select(COLUMNS), frame.height, check.issues), raw, fmt
 
 
-def _taq(path: Path, frame: pl.DataFrame, raw: bytes, day: date | None) -> tuple[Parsed, bytes, str]:
+def _taq(
+    path: Path, frame: pl.DataFrame, raw: bytes, day: date | None, now: datetime | None = None
+) -> tuple[Parsed, bytes, str]:
     require_columns(frame, TAQ, str(path))
-    check = Checker(frame, str(path))
+    check = Checker(frame, str(path), now)
     ts = parse_ts(frame["DT"], check, "DT")
     price = parse_price(frame["PRICE"], check, "PRICE", required=True)
     qty = parse_int(frame["SIZE"], check, "SIZE", required=True, positive=True)
