@@ -71,6 +71,9 @@ def test_a_line_drills_down_to_accounts_and_the_view_is_journaled(app: Any, ws: 
     row = open_computation(ws)
     page = fiona.get(f"/reserve/{row['id']}").text
     assert f'href="/reserve/{row["id"]}/lines/1"' in page
+    focus = page.split('id="focus"', 1)[1].split("</section>", 1)[0]  # the figures as filed, in whole dollars
+    requirement = -(-row["requirement"] // 100)  # the requirement rounds up to the dollar, never down
+    assert "FOCUS Part II, as filed" in focus and f"${requirement:,}" in focus and "date of deposit" in focus
     line = fiona.get(f"/reserve/{row['id']}/lines/1").text
     total = row["lines"]["1"]
     assert f"${total // 100:,}.{total % 100:02d}" in line
