@@ -143,20 +143,11 @@ def open_workspace(
 
 
 def _last_modules_event(ws: Workspace) -> list[str] | None:
-    import json
-
-    import sqlalchemy as sa
-
-    from proctor.store.schema import journal_events
+    from proctor.journal.query import last_event
 
     with ws.read() as conn:
-        row = conn.execute(
-            sa.select(journal_events.c.payload)
-            .where(journal_events.c.event_type == MODULES_EVENT)
-            .order_by(journal_events.c.seq.desc())
-            .limit(1)
-        ).first()
-    return None if row is None else list(json.loads(row.payload)["enabled"])
+        event = last_event(conn, MODULES_EVENT)
+    return None if event is None else list(event.payload["enabled"])
 
 
 def _check_modules_setting(ws: Workspace, enabled: tuple[str, ...] | None) -> None:

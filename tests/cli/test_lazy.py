@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import typer
 import typer.main
 from typer.testing import CliRunner
@@ -67,3 +68,50 @@ def test_the_command_helper_opens_the_workspace_resolves_the_user_and_prints_jso
     assert result.exit_code == 0, result.output
     assert '"user": "PAULA"' in result.output and "Harbor Street Securities LLC" in result.output
     assert "--as" not in runner.invoke(sub, ["noop", "--help"]).output
+
+
+def test_a_failure_with_output_prints_it_then_exits_with_its_status(ws) -> None:
+    sub = typer.Typer()
+
+    @command(sub, "hold", json=True, actor=False)
+    def hold(cmd: Run) -> dict[str, str]:
+        cmd.then_raise = typer.Exit(3)  # a HOLD: the figures are shown, and scripts see it failed
+        return {"status": "HOLD", "firm": cmd.ws.config.firm_name}
+
+    @command(sub, "other", actor=False)
+    def other(cmd: Run) -> None:
+        assert cmd.ws.path == ws.path
+
+    result = runner.invoke(sub, ["hold", "--workspace", str(ws.path), "--json"])
+    assert result.exit_code == 3 and '"status": "HOLD"' in result.output
+
+
+# Kernels, parsers, report writers and matchers: loaded by what runs a control or reads a file.
+HEAVY = (
+    "numba",
+    "polars",
+    "pyarrow",
+    "numpy",
+    "fpdf",
+    "jinja2",
+    "extract_msg",
+    "rapidfuzz",
+    "hyperscan",
+    "alembic",
+)
+
+
+@pytest.mark.parametrize("args", [["alerts", "list", "--as", "paula"], ["controls", "status"]])
+def test_simple_commands_open_a_workspace_without_kernels_parsers_or_report_writers(ws, args) -> None:
+    code = (
+        "import sys\n"
+        "from proctor.cli.main import run\n"
+        f"sys.argv = ['proctor', *{args!r}, '--workspace', {str(ws.path)!r}]\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        f"print('LOADED', sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "LOADED []" in out, out[-500:]

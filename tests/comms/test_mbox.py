@@ -6,6 +6,7 @@ from pathlib import Path
 
 from proctor.comms import Message, ParseOptions, Quarantined
 from proctor.comms.formats import mbox
+from proctor.comms.model import Limits
 
 FIRST = (
     b"Date: Mon, 4 Mar 2024 09:05:00 -0500\n"
@@ -87,3 +88,16 @@ def test_crlf_mbox_and_empty_file(tmp_path: Path) -> None:
     (nothing,) = mbox.iter_items(empty)  # an empty export is reported, never read as zero
     assert isinstance(nothing, Quarantined)
     assert nothing.reason.endswith("empty file: the export holds no messages")
+
+
+def test_a_message_with_a_line_over_the_line_limit_is_quarantined_with_its_bytes(tmp_path: Path) -> None:
+    pasted = b"Date: Mon, 4 Mar 2024 11:00:00 -0500\nFrom: dana@firm.example\nSubject: blotter\n\n"
+    pasted += b"500,101.25," * 8 + b"\n"  # 89 bytes with its line break: a pasted blotter
+    path = _mbox(tmp_path, FIRST, pasted, SECOND)
+    options = ParseOptions(limits=Limits(max_line_bytes=80))
+    items = list(mbox.iter_items(path, options))
+    assert [type(i).__name__ for i in items] == ["Message", "Quarantined", "Message"]
+    long = items[1]
+    assert isinstance(long, Quarantined) and long.raw == pasted
+    assert long.reason == f"{path}#2: a line is 89 bytes, over the 80-byte line limit"
+    assert [type(i).__name__ for i in mbox.iter_items(path)] == ["Message", "Message", "Message"]

@@ -7,6 +7,8 @@ a module without documentation, a migration folder the platform never runs).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from proctor import bootstrap
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec
 from proctor.core.errors import InputError
-from proctor.core.modules import ModuleSpec, resolve_enabled, validate_modules
+from proctor.core.modules import ModuleSpec, deferred, resolve_enabled, validate_modules
 from proctor.core.roles import PERMISSIONS, Role
 
 REPO = Path(__file__).resolve().parents[2]
@@ -210,3 +212,54 @@ def test_demo_alerts_have_renderers_and_name_the_run_that_raised_them(ws) -> Non
             shown = alert["evidence_type"] in renderers or alert["evidence_type"] in GENERIC_EVIDENCE
             assert shown, alert["id"]
         assert alert["run_id"] in runs, f"{alert['id']} ({alert['control']}) names no recorded run"
+
+
+def test_a_spec_names_what_it_runs_without_loading_it() -> None:
+    code = (
+        "import sys\n"
+        "from proctor.core.modules import deferred\n"
+        "fmt = deferred('proctor.reserve.money:fmt')\n"
+        "print(fmt.__name__, 'proctor.reserve.money' in sys.modules)\n"
+        "print(fmt(123456), 'proctor.reserve.money' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+    from proctor.reserve.money import fmt
+
+    assert out.splitlines() == ["fmt False", f"{fmt(123456)} True"]
+    assert deferred("proctor.reserve.money:fmt").__module__ == "proctor.reserve.money"
+
+
+def test_the_migration_heads_read_from_source_are_alembics(ws) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from proctor.platform.migrate import MIGRATIONS, alembic_config, is_current, literal_heads
+
+    folders = bootstrap.migration_folders()
+    read = literal_heads([MIGRATIONS / "versions", *folders])
+    alembic = ScriptDirectory.from_config(alembic_config("sqlite://", folders))
+    assert read == set(alembic.get_heads())
+    assert {s.name for s in bootstrap.specs()} <= {head.split("_")[0] for head in read}  # every module's
+    # A migrated workspace is at its heads, though Alembic stores no row for a revision that another
+    # one depends on; one version behind, it is not.
+    url = str(ws.engine.url.render_as_string(hide_password=False))
+    assert is_current(url, folders)
+    with ws.engine.begin() as conn:
+        stored = MigrationContext.configure(conn).get_current_heads()
+        newest = next(h for h in stored if h.startswith("access_"))
+        conn.execute(
+            sa.text("UPDATE alembic_version SET version_num = :older WHERE version_num = :newest"),
+            {"older": alembic.get_revision(newest).down_revision, "newest": newest},
+        )
+    assert not is_current(url, folders)
+
+
+def test_a_migration_that_names_its_revision_otherwise_is_left_to_alembic(tmp_path) -> None:
+    from proctor.platform.migrate import literal_heads
+
+    (tmp_path / "a_0001.py").write_text('revision = "a_0001"\ndown_revision = None\n')
+    (tmp_path / "a_0002.py").write_text('revision = "a_0002"\ndown_revision = ("a_0001",)\n')
+    assert literal_heads([tmp_path]) == {"a_0002"}
+    (tmp_path / "a_0003.py").write_text('revision = REVISIONS["next"]\ndown_revision = "a_0002"\n')
+    assert literal_heads([tmp_path]) is None

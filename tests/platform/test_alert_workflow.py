@@ -115,10 +115,10 @@ def test_viewing_customer_npi_is_journaled(ws):
     )
     alert_id = ws.alerts.raise_alert(draft, actor="paula")
     ws.alerts.view(alert_id, ws.users.get("otto"))
-    from proctor.journal.log import events_for
+    from proctor.journal.query import subject_events
 
     with ws.read() as conn:
-        events = [e.event_type for e in events_for(conn, alert_id)]
+        events = [e.event_type for e in subject_events(conn, alert_id)]
     assert events == ["alert.raised", "npi.viewed"]
 
 

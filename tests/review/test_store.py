@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from proctor.core.errors import InputError, InvalidTransition, PermissionDenied
-from proctor.journal.log import events_for
+from proctor.journal.query import subject_events
 from proctor.journal.verify import verify_journal
 from proctor.platform import Workspace
 from proctor.platform.approvals import ApprovalError
@@ -57,7 +57,7 @@ def test_a_version_is_proposed_then_approved_by_someone_else(ws: Workspace, tmp_
     assert active.version_hash == policy_version_hash(active.policy) == stored["version_hash"]
     assert ws.blobs.get(stored["file_sha256"]) == (tmp_path / "policy.yaml").read_bytes()
     with ws.read() as conn:
-        history = [e.event_type for e in events_for(conn, row["id"], "review.policy_version")]
+        history = [e.event_type for e in subject_events(conn, row["id"], "review.policy_version")]
     assert history == ["review.policy.proposed", "review.policy.approved"]
     assert verify_journal(ws.engine, ws.blobs).intact
 

@@ -30,6 +30,7 @@ ISO = {
     "modifiers",
     "tags propose",
     "tags approve",
+    "tags reject",
     "tags list",
 }
 #: Every FIX tag the importer reads (the fields of issue-level order and route records), by number.

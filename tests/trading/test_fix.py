@@ -108,3 +108,19 @@ def test_rejects_and_fills_link_to_routes():
 def test_fix_time_round_trip():
     ns = fix.parse_fix_time("20260302-14:30:00.123456")
     assert fix.parse_fix_time(fix.fix_time(ns)) == ns
+
+
+def test_an_order_routed_after_the_import_time_is_quarantined_as_future(ws, tmp_path):
+    from proctor.trading import iso_service, store
+
+    now = ws.clock.now()
+    today = [(t, now.strftime("%Y%m%d-%H:%M:%S.000") if t in (52, 60) else v) for t, v in NOS]
+    later = f"{now.year + 1}0302-14:30:00.123456"
+    next_year = [(t, later if t in (52, 60) else "C9" if t == 11 else "8" if t == 34 else v) for t, v in NOS]
+    path = tmp_path / "orders.fix"
+    path.write_text(fix.encode(today) + "\n" + fix.encode(next_year) + "\n", "latin-1")
+    row = iso_service.import_fix(ws, path, actor="ada")
+    held = store.quarantine(ws, row["id"])
+    assert [(q["row"], q["field"]) for q in held] == [(2, "60")]
+    assert "a future time is not today" in held[0]["reason"]
+    assert row["rows_stored"] == 1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from proctor.core.clock import FixedClock
-from proctor.core.errors import PermissionDenied
+from proctor.core.errors import InvalidTransition, PermissionDenied
 from proctor.platform.alerts import AlertQuery
 from proctor.platform.directory import import_hierarchy
 from proctor.trading import iso_service
@@ -107,3 +107,18 @@ def test_bad_clearing_firm_tag_is_caught_before_the_next_order_once_approved(see
     iso_service.approve_tag_rule(ws, row["id"], actor="carl")
     assert iso_service.pre_route_check(ws, order) == ["clearing_firm 'CFAA' is refused by venue K"]
     assert iso_service.pre_route_check(ws, {**order, "clearing_firm": "CLR1"}) == []
+
+
+def test_a_rejected_tag_rule_never_checks_an_order(seeded: Any) -> None:
+    ws, _, _ = seeded
+    order = {"cl_ord_id": "NEXT2", "venue": "K", "clearing_firm": "CFBB", "is_iso": True}
+    rule = TagRule(
+        "K", "clearing_firm", denied=("CFBB",), citation="EDGX reject text", reason="a typo'd firm"
+    )
+    row = iso_service.add_tag_rule(ws, rule, actor="paula")
+    with pytest.raises(PermissionDenied):
+        iso_service.reject_tag_rule(ws, row["id"], actor="paula")  # not the proposer
+    assert iso_service.reject_tag_rule(ws, row["id"], actor="carl")["status"] == "rejected"
+    assert iso_service.pre_route_check(ws, order) == []
+    with pytest.raises(InvalidTransition):
+        iso_service.approve_tag_rule(ws, row["id"], actor="carl")

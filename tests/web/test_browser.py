@@ -159,8 +159,11 @@ def sign_out(page: Page) -> None:
 
 
 def test_sign_in_and_sign_out(page: Page, server: Server, console_errors: list[str]) -> None:
-    sign_in(page, server, "otto")
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    sign_in(page, server, "otto")  # the auditor lands on the examiner view
+    expect(page).to_have_url(f"{server.url}/examiner")
+    expect(
+        page.get_by_role("heading", name="Examiner what a FINRA Rule 8210 request needs, read only")
+    ).to_be_visible()
     sign_out(page)
     expect(page.locator(".flash")).to_have_text("Signed out.")
     page.goto(f"{server.url}/alerts")

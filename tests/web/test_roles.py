@@ -6,6 +6,7 @@ alert about themselves, and every view of customer NPI is journaled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from proctor.platform import Workspace
 from proctor.store.schema import journal_events
 
 from .conftest import TestClient, form
-from .firm import Firm
+from .firm import PASSWORD, Firm
 
 Clients = Callable[[str], tuple[TestClient, str]]
 
@@ -167,3 +168,30 @@ def test_only_those_allowed_may_run_a_control_now(
     runs = ws.controls.history("platform.control_health")
     assert len(runs) == before + 1
     assert runs[0]["actor"] == "fiona"
+
+
+def sign_in_answer(client: TestClient, user: str, next_page: str) -> str:
+    """Where the sign-in form sends the browser."""
+    page = client.get("/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token
+    answer = client.post(
+        "/login",
+        data={"username": user, "password": PASSWORD, "login_token": token.group(1), "next": next_page},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return answer.headers["location"]
+
+
+def test_the_auditor_lands_on_the_examiner_view_unless_he_asked_for_a_page(app: object) -> None:
+    for user, next_page, landing in (
+        ("otto", "/", "/examiner"),
+        ("otto", "/journal/events", "/journal/events"),
+        ("paula", "/", "/"),
+        ("ravi", "/", "/"),
+    ):
+        with TestClient(app, base_url="http://127.0.0.1") as client:  # type: ignore[arg-type]
+            assert sign_in_answer(client, user, next_page) == landing, user
+            if landing == "/examiner":
+                assert client.get(landing).status_code == 200

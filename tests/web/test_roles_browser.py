@@ -1,9 +1,12 @@
 """Each role's weekly work, end to end in Chromium, on the demo firm; a screenshot of every page.
 
 FINOP: lands on the reserve, explains a line down to accounts, explains the variances, signs off.
-Principal: searches the archive, places a legal hold, produces and verifies, approves a policy
-version another principal proposed. Reviewer: lands on the queue by due time and works an alert.
-Admin: adds a user, who then signs in. Auditor: reads every module's pages, changes nothing.
+Principal: searches the archive, places a legal hold, produces and verifies, reads a ticket in its
+thread, approves a policy version, a correlation rule table and turns down a rebuttal of customer
+notice another principal proposed, proposes a retention schedule that the other approves.
+Reviewer: lands on the queue by due time and works an alert. Admin: adds a user, who then signs in,
+and edits a user's identities. Auditor: lands on the examiner view, reads every module's pages,
+changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from proctor.access import incidents, rules
 from proctor.bootstrap import open_workspace
 from proctor.review import store
 
@@ -38,9 +42,26 @@ from playwright.sync_api import Page, expect  # noqa: E402
 SAMPLING = Path(store.__file__).resolve().parent / "data" / "demo_sampling.yaml"
 
 
+CORRELATION_RULES = """\
+version: "2026.1"
+effective_from: 2026-01-01
+rules:
+  - {name: employee_id, key: employee_id, auto_link: true}
+  - {name: email, key: email, auto_link: true}
+  - {name: name_fuzzy, key: name_fuzzy, auto_link: false, threshold: 92}
+"""
+INVESTIGATION = (
+    "The insurer's logs show the former representatives' sessions were read-only; the printed page held "
+    "one customer's policy number and no account access data."
+)
+
+
 class Demo:
-    def __init__(self, url: str, path: Path, version_id: str) -> None:
+    def __init__(
+        self, url: str, path: Path, version_id: str, rules_id: str = "", incident_id: str = ""
+    ) -> None:
         self.url, self.path, self.version_id = url, path, version_id
+        self.rules_id, self.incident_id = rules_id, incident_id
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +73,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         policy = path.parent / "sampling-2025.1.yaml"
         policy.write_text(text.replace("seed: sample-2024.3-c7f2a9", "seed: sample-2025.1-77aa01"), "utf-8")
         version_id = store.import_policy(ws, policy, "carl")["id"]
+        table = path.parent / "correlation-2026.1.yaml"  # and a correlation rule table,
+        table.write_text(CORRELATION_RULES, "utf-8")
+        rules_id = rules.propose(ws, table, actor="carl", rationale="Fuzzy names at 92 after the HR merge")[
+            "id"
+        ]
+        incident_id = incidents.list_incidents(ws)[0]["id"]  # and a rebuttal of customer notice
+        incidents.propose_rebuttal(ws, incident_id, INVESTIGATION, actor="carl")
     finally:
         ws.close()
     port = free_port()
@@ -63,7 +91,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log)
-        yield Demo(url, path, version_id)
+        yield Demo(url, path, version_id, rules_id, incident_id)
     finally:
         process.terminate()
         try:
@@ -182,6 +210,91 @@ def test_the_principal_approves_a_policy_version_another_proposed(
     assert console_errors == []
 
 
+def test_the_principal_decides_the_access_items_another_principal_proposed(
+    page: Page, demo: Demo, console_errors: list[str]
+) -> None:
+    sign_in(page, demo, "carl")
+    page.goto(f"{demo.url}/approvals")
+    for item_id in (demo.rules_id, demo.incident_id):
+        own = page.locator(f'tr[data-id="{item_id}"]')
+        expect(own).to_contain_text("Your own proposal")
+        expect(own.get_by_role("button", name="Approve")).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "paula")
+    page.get_by_role("link", name="Approvals").click()
+    rules_row = page.locator(f'tr[data-id="{demo.rules_id}"]')
+    expect(rules_row).to_contain_text("name_fuzzy (name_fuzzy ≥ 92, to the queue)")
+    rebuttal = page.locator(f'tr[data-id="{demo.incident_id}"]')
+    expect(rebuttal).to_contain_text("No customer notice for")
+    shot(page, "principal-approvals-access")
+    rules_row.get_by_label("Rationale").fill("Employee id and e-mail link; fuzzy names still go to a person.")
+    rules_row.get_by_role("button", name="Approve").click()
+    expect(page.locator(".flash")).to_contain_text(f"{demo.rules_id} approved")
+    rebuttal = page.locator(f'tr[data-id="{demo.incident_id}"]')
+    rebuttal.get_by_label("Rationale").fill(
+        "A printed policy page is not ruled out as misused; notify the customer."
+    )
+    rebuttal.get_by_role("button", name="Reject").click()
+    expect(page.locator(".flash")).to_contain_text(f"{demo.incident_id} rejected")
+    expect(page.locator(f'tr[data-id="{demo.incident_id}"]')).to_have_count(0)
+    page.goto(f"{demo.url}/access/incidents/{demo.incident_id}")
+    expect(page.locator("main")).to_contain_text("rebuttal rejected")
+    shot(page, "principal-incident-rebuttal-rejected")
+    assert console_errors == []
+
+
+def test_the_principal_reads_a_ticket_in_its_thread(
+    page: Page, demo: Demo, console_errors: list[str]
+) -> None:
+    sign_in(page, demo, "paula")
+    page.goto(f"{demo.url}/archive?source=zendesk.support")
+    page.locator("#results a.subject").first.click()
+    thread = page.locator("#thread")
+    expect(thread.locator("li")).to_have_count(2)
+    expect(thread.locator('li[aria-current="true"]')).to_have_count(1)
+    shot(page, "principal-message-thread")
+    other = thread.locator("li:not([aria-current]) a")
+    target = other.get_attribute("href")
+    other.click()
+    expect(page).to_have_url(f"{demo.url}{target}")
+    expect(page.locator('#thread li[aria-current="true"]')).to_have_attribute(
+        "data-id", str(target).rsplit("/", 1)[1]
+    )
+    assert console_errors == []
+
+
+def test_the_principal_proposes_a_retention_schedule_and_another_approves_it(
+    page: Page, demo: Demo, console_errors: list[str]
+) -> None:
+    sign_in(page, demo, "paula")
+    page.get_by_role("link", name="Archive").click()
+    page.locator("nav.crumbs").get_by_role("link", name="Retention").click()
+    expect(page.locator("#in-force h2")).to_contain_text("In force: comms-retention-2025.1")
+    form = page.locator("#retention-form")
+    version = form.get_by_label("Version").input_value()
+    form.get_by_label("Years kept, mailbox").fill("4")
+    form.get_by_label("Reason for the change").fill(
+        "Mailboxes are kept four years under the 2026 WSP update."
+    )
+    shot(page, "principal-retention-form")
+    form.get_by_role("button", name="Propose version").click()
+    expect(page.locator(".flash")).to_contain_text(f"{version} proposed")
+    expect(page.locator(f'#versions-table tr[data-version="{version}"]')).to_contain_text("proposed")
+    page.goto(f"{demo.url}/approvals")
+    expect(page.locator(f'tr[data-id="{version}"]')).to_contain_text("Your own proposal")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "carl")
+    page.get_by_role("link", name="Approvals").click()
+    item = page.locator(f'tr[data-id="{version}"]')
+    item.get_by_label("Rationale").fill("Four years for mailboxes matches the WSP; floors are respected.")
+    item.get_by_role("button", name="Approve").click()
+    expect(page.locator(".flash")).to_contain_text(f"{version} approved")
+    page.goto(f"{demo.url}/archive/retention")
+    expect(page.locator("#in-force h2")).to_contain_text(f"In force: {version}")
+    shot(page, "principal-retention-approved")
+    assert console_errors == []
+
+
 def test_the_reviewer_lands_on_the_queue_by_due_time_and_works_an_alert(
     page: Page, demo: Demo, console_errors: list[str]
 ) -> None:
@@ -225,11 +338,46 @@ def test_the_admin_adds_a_user_who_then_signs_in(page: Page, demo: Demo, console
     assert console_errors == []
 
 
+def test_the_admin_adds_and_removes_a_users_identity(
+    page: Page, demo: Demo, console_errors: list[str]
+) -> None:
+    """Sam Ortiz, a branch manager who is also a registered rep, joins as a principal: his mailbox
+    is his identity (the directory knows whose it is), and so is his chat handle until it is retired."""
+    sign_in(page, demo, "ada")
+    page.get_by_role("link", name="Users").click()
+    form = page.locator("#add-user")
+    form.get_by_label("User name").fill("sam")
+    form.get_by_label("Role").select_option("principal")
+    form.get_by_label("Full name").fill("Sam Ortiz (branch manager)")
+    form.get_by_label("Initial password").fill("branch-manager-2026")
+    form.get_by_label("Identities (addresses, one per line)").fill("sam.ortiz@harborstreet.com")
+    form.get_by_role("button", name="Add user").click()
+    row = page.locator("#user-sam")
+    expect(row.locator("li.identity")).to_have_text(
+        [re.compile(r"sam.ortiz@harborstreet.com\s+→ Sam Ortiz \(person\)")]
+    )
+    row.get_by_label("New identity for sam").fill("S.Ortiz.Chat")
+    row.get_by_role("button", name="Add identity").click()
+    expect(page.locator(".flash")).to_have_text("s.ortiz.chat added to sam")
+    expect(page.locator("#user-sam li.identity")).to_have_count(2)
+    expect(page.locator('#user-sam li[data-identity="s.ortiz.chat"]')).to_contain_text("not in the directory")
+    shot(page, "admin-identities")
+    page.locator("#user-sam").get_by_role("button", name="Remove s.ortiz.chat from sam").click()
+    expect(page.locator(".flash")).to_have_text("s.ortiz.chat removed from sam")
+    expect(page.locator("#user-sam li.identity")).to_have_count(1)
+    expect(page.locator("#user-ada").get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+    assert console_errors == []
+
+
 def test_the_auditor_reads_every_module_without_a_refusal(
     page: Page, demo: Demo, console_errors: list[str]
 ) -> None:
     sign_in(page, demo, "otto")
+    expect(page).to_have_url(f"{demo.url}/examiner")
+    expect(page.get_by_role("heading", name=re.compile("^Examiner"))).to_be_visible()
+    shot(page, "auditor-lands-on-examiner")
     pages = {
+        "auditor-archive-retention": "/archive/retention",
         "auditor-review-coverage": "/review",
         "auditor-review-metrics": "/review/metrics",
         "auditor-reserve": "/reserve",

@@ -217,15 +217,23 @@ def test_a_tampered_session_cookie_is_ignored(client_for: Callable[[str], tuple[
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
 def test_login_never_redirects_off_site(anonymous: TestClient, target: str) -> None:
-    page = anonymous.get("/login", params={"next": target})
-    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
-    assert token
-    answer = anonymous.post(
-        "/login",
-        data={"username": "otto", "password": "proctor-demo", "login_token": token.group(1), "next": target},
-        follow_redirects=False,
-    )
-    assert answer.headers["location"] == "/"
+    # a principal goes to "/", the auditor to his own start page: never to the target
+    for user, landing in (("paula", "/"), ("otto", "/examiner")):
+        anonymous.cookies.clear()
+        page = anonymous.get("/login", params={"next": target})
+        token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+        assert token
+        answer = anonymous.post(
+            "/login",
+            data={
+                "username": user,
+                "password": "proctor-demo",
+                "login_token": token.group(1),
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert answer.headers["location"] == landing, user
 
 
 def test_openapi_document_describes_the_api_only(client_for: Callable[[str], tuple[TestClient, str]]) -> None:

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import sqlalchemy as sa
 
 from proctor.access import activity_tables  # noqa: F401 - registers the tables with the metadata
-from proctor.access import detections as det
 from proctor.access.activity_evidence import EVIDENCE_RENDERERS
-from proctor.access.activity_inputs import Inputs, gather
-from proctor.access.activity_store import cadences, last_arrivals
+from proctor.access.detection_params import PARAMS
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest, plain
 from proctor.core.clock import iso_utc
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
 from proctor.store.schema import alerts
+
+if TYPE_CHECKING:
+    from proctor.access.activity_inputs import Inputs
+
+# The kernels (`detections`, Polars) and the activity store load when a control runs: the specs
+# below are read by every command that opens a workspace.
 
 __all__ = ["CONTROLS", "EVIDENCE_RENDERERS"]
 
@@ -84,6 +87,11 @@ def _person_subjects(row: dict[str, Any], logins: list[str]) -> tuple[Subject, .
 
 
 def post_termination_control(ctx: ControlContext) -> ControlOutcome:
+    import polars as pl
+
+    from proctor.access import detections as det
+    from proctor.access.activity_inputs import gather
+
     inputs = gather(ctx.workspace, ctx.as_of, _lookback(ctx))
     attributed = det.attribute(inputs.events, inputs.links, inputs.spans)
     rows = det.post_termination(attributed, inputs.systems)
@@ -94,7 +102,7 @@ def post_termination_control(ctx: ControlContext) -> ControlOutcome:
             AlertDraft(
                 control="access.post_termination",
                 rule_id="access.post_termination",
-                rule_version=det.PARAMS.version,
+                rule_version=PARAMS.version,
                 title=(
                     f"{row['employee_id']} used {row['system']} on {row['day']} "
                     + (
@@ -123,7 +131,7 @@ def post_termination_control(ctx: ControlContext) -> ControlOutcome:
                     "contains_npi": bool(row["records"]),
                 },
                 evidence_type="access_activity",
-                params=det.PARAMS.as_dict(),
+                params=PARAMS.as_dict(),
                 dedupe_key=_key("access.post_termination", row["employee_id"], row["system"], row["day"]),
             )
         )
@@ -144,6 +152,9 @@ def post_termination_control(ctx: ControlContext) -> ControlOutcome:
 
 
 def npi_exposure_control(ctx: ControlContext) -> ControlOutcome:
+    from proctor.access import detections as det
+    from proctor.access.activity_inputs import gather
+
     inputs = gather(ctx.workspace, ctx.as_of, _lookback(ctx))
     attributed = det.attribute(inputs.events, inputs.links, inputs.spans)
     leaver = det.npi_exposure(attributed, inputs.systems)
@@ -155,7 +166,7 @@ def npi_exposure_control(ctx: ControlContext) -> ControlOutcome:
             AlertDraft(
                 control="access.npi_exposure",
                 rule_id="access.npi_exposure.leaver",
-                rule_version=det.PARAMS.version,
+                rule_version=PARAMS.version,
                 title=(
                     f"{'Former employee' if after else 'Leaver in notice'} {row['employee_id']} "
                     f"{'/'.join(row['actions'])} customer record(s) {', '.join(row['records'][:5])} "
@@ -176,7 +187,7 @@ def npi_exposure_control(ctx: ControlContext) -> ControlOutcome:
                     "contains_npi": True,
                 },
                 evidence_type="access_activity",
-                params=det.PARAMS.as_dict(),
+                params=PARAMS.as_dict(),
                 due_in=timedelta(hours=24),
                 dedupe_key=_key("access.npi_exposure", row["employee_id"], row["system"], row["day"]),
             )
@@ -186,7 +197,7 @@ def npi_exposure_control(ctx: ControlContext) -> ControlOutcome:
             AlertDraft(
                 control="access.npi_exposure",
                 rule_id="access.npi_exposure.bulk",
-                rule_version=det.PARAMS.version,
+                rule_version=PARAMS.version,
                 title=(
                     f"{row['login_id']} touched {row['records']} customer records on {row['system']} "
                     f"on {row['day']} (baseline {row['baseline']:.0f})"
@@ -209,7 +220,7 @@ def npi_exposure_control(ctx: ControlContext) -> ControlOutcome:
                     "user_days_in_baseline": row["user_days"],
                 },
                 evidence_type="access_activity",
-                params=det.PARAMS.as_dict(),
+                params=PARAMS.as_dict(),
                 dedupe_key=_key("access.npi_exposure.bulk", row["system"], row["login_id"], row["day"]),
             )
         )
@@ -230,13 +241,16 @@ _DISABLED_TITLES = {
 
 
 def disabled_accounts_control(ctx: ControlContext) -> ControlOutcome:
+    from proctor.access import detections as det
+    from proctor.access.activity_inputs import gather
+
     inputs = gather(ctx.workspace, ctx.as_of, _lookback(ctx))
     rows = det.disabled_activity(inputs.events, inputs.accounts)
     drafts = [
         AlertDraft(
             control="access.disabled_accounts",
             rule_id=f"access.disabled_accounts.{row['kind']}",
-            rule_version=det.PARAMS.version,
+            rule_version=PARAMS.version,
             title=f"{row['login_id']} {_DISABLED_TITLES[row['kind']]} on {row['system']} ({row['day']})",
             severity=Severity.HIGH,
             subjects=(
@@ -272,6 +286,9 @@ def disabled_accounts_control(ctx: ControlContext) -> ControlOutcome:
 
 
 def dormant_accounts_control(ctx: ControlContext) -> ControlOutcome:
+    from proctor.access import detections as det
+    from proctor.access.activity_inputs import gather
+
     inputs = gather(ctx.workspace, ctx.as_of, _lookback(ctx))
     rows = det.dormant_accounts(inputs.accounts, inputs.events, inputs.systems, ctx.as_of)
     month = ctx.as_of.strftime("%Y-%m")
@@ -279,7 +296,7 @@ def dormant_accounts_control(ctx: ControlContext) -> ControlOutcome:
         AlertDraft(
             control="access.dormant_accounts",
             rule_id="access.dormant_accounts",
-            rule_version=det.PARAMS.version,
+            rule_version=PARAMS.version,
             title=(
                 f"Dormant account {row['login_id']} on NPI system {row['system']} "
                 + (f"(last used {row['last_used']:%Y-%m-%d})" if row["last_used"] else "(no use on record)")
@@ -294,10 +311,10 @@ def dormant_accounts_control(ctx: ControlContext) -> ControlOutcome:
                 "login_id": row["login_id"],
                 "last_used": _iso(row["last_used"]),
                 "existed_since": _iso(row["existed_since"]),
-                "dormant_days": det.PARAMS.dormant_days,
+                "dormant_days": PARAMS.dormant_days,
             },
             evidence_type="access_activity",
-            params=det.PARAMS.as_dict(),
+            params=PARAMS.as_dict(),
             dedupe_key=_key("access.dormant_accounts", row["system"], row["login_id"], month),
         )
         for row in rows.iter_rows(named=True)
@@ -313,6 +330,9 @@ def dormant_accounts_control(ctx: ControlContext) -> ControlOutcome:
 
 
 def silent_source_control(ctx: ControlContext) -> ControlOutcome:
+    from proctor.access import detections as det
+    from proctor.access.activity_store import cadences, last_arrivals
+
     expected = cadences(ctx.workspace)
     arrivals = last_arrivals(ctx.workspace, ctx.as_of)
     late = det.silent_sources(arrivals, expected, ctx.as_of)
@@ -320,7 +340,7 @@ def silent_source_control(ctx: ControlContext) -> ControlOutcome:
         AlertDraft(
             control="access.silent_source",
             rule_id="access.silent_source",
-            rule_version=det.PARAMS.version,
+            rule_version=PARAMS.version,
             title=(
                 f"Activity log of {row['system']} has not arrived since "
                 f"{row['last_arrival']:%Y-%m-%d %H:%M} UTC"
@@ -371,7 +391,7 @@ def _spec(name: str, title: str, cadence: timedelta, fn: Any, desc: str, expects
         fn,
         expects_input=expects,
         rule=RULE,
-        version=det.PARAMS.version,
+        version=PARAMS.version,
         description=desc,
     )
 
@@ -407,7 +427,7 @@ CONTROLS: tuple[ControlSpec, ...] = (
         "No dormant accounts on NPI systems",
         timedelta(days=1),
         dormant_accounts_control,
-        f"Active accounts on NPI systems unused for {det.PARAMS.dormant_days} days.",
+        f"Active accounts on NPI systems unused for {PARAMS.dormant_days} days.",
         expects=False,
     ),
     _spec(

@@ -14,40 +14,17 @@ tested (and benchmarked) against.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
 from proctor.access.activity_formats import EXFIL_ACTIONS, USE_ACTIONS
+from proctor.access.detection_params import PARAMS, Params
 
 TS = pl.Datetime("us", "UTC")
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 CUSTOMER_TYPES = ("customer", "customer_record", "client", "policy", "account")
-
-
-@dataclass(frozen=True)
-class Params:
-    """Versioned detection parameters; each has the rule or practice it comes from."""
-
-    version: str = "2026-12-01"
-    bulk_floor: int = 25  # distinct customer records a day below which access is never "bulk"
-    bulk_multiplier: float = 5.0  # times the system's 90th percentile of user-day record counts
-    dormant_days: int = 90  # FFIEC / NIST AC-2(3): disable accounts inactive for a defined period
-    silent_grace: float = 0.5  # a log is late after its cadence plus this fraction of it
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "bulk_floor": self.bulk_floor,
-            "bulk_multiplier": self.bulk_multiplier,
-            "dormant_days": self.dormant_days,
-            "silent_grace": self.silent_grace,
-        }
-
-
-PARAMS = Params()
 
 
 def _login_key(expr: pl.Expr) -> pl.Expr:

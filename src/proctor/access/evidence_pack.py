@@ -34,23 +34,18 @@ from proctor.core.canonical import encode, sha256_hex
 from proctor.core.clock import iso_utc
 from proctor.core.errors import InputError, IntegrityError
 from proctor.core.roles import NPI_VIEW, require
+from proctor.journal import query as journal
 from proctor.journal.proofs import ProofBuilder
-from proctor.store.schema import journal_events
 
 PACK_FORMAT = "proctor-production/1"
 HISTORY_LIMIT = 5000
 
 
 def _latest_leaf(conn: sa.Connection, kind: str, subject_id: str) -> tuple[int, dict[str, Any]]:
-    rows = conn.execute(
-        sa.select(journal_events.c.seq, journal_events.c.payload)
-        .where(journal_events.c.subject_kind == kind, journal_events.c.subject_id == subject_id)
-        .order_by(journal_events.c.seq.desc())
-    ).all()
-    for seq, payload in rows:
-        doc = json.loads(payload)
-        if isinstance(doc, dict) and doc.get("after") is not None:
-            return int(seq), doc
+    newest_first = journal.JournalQuery(subject_kind=kind, subject_ids=(subject_id,), newest_first=True)
+    for event in journal.events(conn, newest_first):
+        if event.payload.get("after") is not None:
+            return event.seq, event.payload
     raise IntegrityError(f"{kind} {subject_id} has no journaled state: it cannot be proved")
 
 

@@ -13,23 +13,26 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from proctor.access import activity_controls, activity_store, activity_tables, permissions, tables, tasks
-from proctor.access.certification import certification_control
+from proctor.access import activity_controls, activity_tables, permissions, tables, tasks
 from proctor.access.coverage import coverage_control
-from proctor.access.demo import seed_demo
 from proctor.access.evidence import EVIDENCE_RENDERERS as OWN_RENDERERS
-from proctor.access.leavers import leavers_control
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
-from proctor.core.modules import ModuleSpec
+from proctor.core.modules import ModuleSpec, deferred
 
 __all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
+
+# Loaded when they run: HR histories, rosters and the matcher read Polars and rapidfuzz.
+seed_demo = deferred("proctor.access.demo:seed_demo")
+leavers_control = deferred("proctor.access.leavers:leavers_control")
+certification_control = deferred("proctor.access.certification:certification_control")
+verify_activity_files = deferred("proctor.access.activity_store:verify_files")
 
 
 def seed_module_demo(ws: Any, actor: str) -> dict[str, Any]:
     """The demo firm, then the case itself replayed on it: leavers using the insurer's system."""
     from proctor.access.activity_demo import seed_activity
 
-    summary = seed_demo(ws, actor)
+    summary: dict[str, Any] = seed_demo(ws, actor)
     summary["activity"] = seed_activity(ws, actor)
     return summary
 
@@ -103,7 +106,7 @@ SPEC = ModuleSpec(
     permissions=permissions.GRANTS,
     permission_descriptions=permissions.DESCRIPTIONS,
     seed_demo=seed_module_demo,
-    integrity_checks=(activity_store.verify_files,),
+    integrity_checks=(verify_activity_files,),
     cli="proctor.cli.access_cmd:app",
     cli_help="Customer-data access (Reg S-P): HR, systems, accounts, correlation, leavers, certification.",
     docs="docs/access.md",

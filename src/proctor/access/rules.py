@@ -199,8 +199,9 @@ def propose(ws: Any, path: Path, *, actor: str, rationale: str) -> dict[str, Any
         return row
 
 
-def approve(ws: Any, version_id: str, *, actor: str) -> dict[str, Any]:
-    """A second person's approval puts the version in force from its effective date."""
+def approve(ws: Any, version_id: str, *, actor: str, comment: str = "") -> dict[str, Any]:
+    """A second person's approval puts the version in force from its effective date; the approver's
+    comment, when given, is kept as the decision note."""
     with ws.transaction(actor) as tx:
         row = _get(tx, version_id)
         decision = approvals.approve(
@@ -214,6 +215,8 @@ def approve(ws: Any, version_id: str, *, actor: str) -> dict[str, Any]:
         values: dict[str, Any] = {"approvals": decision.records()}
         if decision.complete:
             values.update(status="approved", decided_by=actor, decided_at=ws.clock.now())
+            if comment.strip():
+                values["decision_note"] = comment.strip()
         event = "access.rules.approved" if decision.complete else "access.rules.approval_recorded"
         updated: dict[str, Any] = tx.update(rule_versions, version_id, values, event)
         return updated

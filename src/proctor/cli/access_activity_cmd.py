@@ -12,18 +12,8 @@ from typing import Any
 
 import typer
 
-from proctor.cli.common import (
-    ActorOpt,
-    AsOfOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    parse_as_of,
-    print_json,
-    print_table,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import AsOfOpt, console, parse_as_of, print_table
 from proctor.core.errors import InputError
 
 activity_app = typer.Typer(
@@ -50,26 +40,23 @@ def _required(text: str | None, option: str) -> datetime:
     return moment
 
 
-@activity_app.command("import")
+@command(activity_app, "import", json=True)
 def activity_import(
+    cmd: Run,
     path: Path = typer.Argument(..., help="The log file (Okta NDJSON, Entra JSON lines, CloudTrail, CSV)."),
     system: str = typer.Option(..., "--system", help="The registered system the log is from."),
     fmt: str | None = typer.Option(
         None, "--format", help="okta, entra, cloudtrail or csv (default: sniffed)."
     ),
     as_of: str | None = AsOfOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Store every line (Parquet by system and day, hashed, journaled) or quarantine it with a reason."""
     from proctor.access.activity_store import import_activity
 
-    ws = open_ws(workspace)
-    row = import_activity(ws, path, system, actor=actor_for(ws, as_), fmt=fmt, as_of=_when(as_of, "--as-of"))
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = import_activity(ws, path, system, actor=cmd.actor, fmt=fmt, as_of=_when(as_of, "--as-of"))
+    if cmd.json:
+        return row
     if row["already_imported"]:
         console.print(f"already imported as {row['id']} (same bytes for {system}); nothing changed")
         return
@@ -82,23 +69,21 @@ def activity_import(
         console.print(f"  line {q['line']}: {q['reason']}", highlight=False)
 
 
-@activity_app.command("list")
+@command(activity_app, "list", json=True, actor=False)
 def activity_list(
+    cmd: Run,
     system: str | None = typer.Option(None, "--system"),
     as_of: str | None = AsOfOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Imports with what was stored and quarantined."""
     from proctor.access.activity_store import imports
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = imports(ws, system, _when(as_of, "--as-of"))
     for r in rows:
         r["quarantined_lines"] = len(r["quarantined"])
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table(
         "Activity imports",
         ["id", "system", "format", "as_of", "lines", "stored", "quarantined_lines", "first_ts", "last_ts"],
@@ -106,20 +91,19 @@ def activity_list(
     )
 
 
-@activity_app.command("expect")
+@command(activity_app, "expect")
 def activity_expect(
+    cmd: Run,
     system: str = typer.Argument(...),
     every: str = typer.Option(..., "--every", help="How often the log must arrive, e.g. 1h, 24h, 2d."),
     reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Set a system's log cadence; `access.silent_source` alerts when a log is late."""
     from proctor.access.activity_store import set_cadence
     from proctor.access.systems import parse_duration
 
-    ws = open_ws(workspace)
-    row = set_cadence(ws, system, parse_duration(every, "--every"), actor=actor_for(ws, as_), reason=reason)
+    ws = cmd.ws
+    row = set_cadence(ws, system, parse_duration(every, "--every"), actor=cmd.actor, reason=reason)
     console.print(f"{system}: log expected every {row['cadence_seconds'] / 3600:g} h")
 
 
@@ -140,8 +124,9 @@ def _print_incident(data: dict[str, Any]) -> None:
             console.print(f"  {key.replace('_', ' ')}: {data[key] if data[key] is not None else '—'}")
 
 
-@incident_app.command("open")
+@command(incident_app, "open", json=True)
 def incident_open(
+    cmd: Run,
     alert: list[str] = typer.Option(..., "--alert", help="Alert id (repeat for several)."),
     title: str = typer.Option("", "--title"),
     aware_at: str | None = typer.Option(
@@ -149,43 +134,34 @@ def incident_open(
     ),
     provider: str | None = typer.Option(None, "--provider", help="Service provider (default: the vendor)."),
     provider_aware_at: str | None = typer.Option(None, "--provider-aware-at"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Open an incident from alerts; starts the 30-day customer and 72-hour provider clocks."""
     from proctor.access.incidents import open_incident
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = open_incident(
         ws,
         alert,
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         title=title,
         aware_at=_when(aware_at, "--aware-at"),
         provider=provider,
         provider_aware_at=_when(provider_aware_at, "--provider-aware-at"),
     )
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(
         f"incident {row['id']} opened; customer notice due {row['customer_deadline']:%Y-%m-%d %H:%M} UTC"
     )
 
 
-@incident_app.command("list")
-def incident_list(
-    status: str | None = typer.Option(None, "--status"),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(incident_app, "list", json=True, actor=False)
+def incident_list(cmd: Run, status: str | None = typer.Option(None, "--status")) -> Any:
     from proctor.access.incidents import list_incidents
 
-    rows = list_incidents(open_ws(workspace), status)
-    if as_json:
-        print_json(rows)
-        return
+    rows = list_incidents(cmd.ws, status)
+    if cmd.json:
+        return rows
     print_table(
         "Incidents",
         ["id", "status", "aware_at", "customer_deadline", "notice_status", "provider_deadline", "title"],
@@ -193,21 +169,15 @@ def incident_list(
     )
 
 
-@incident_app.command("show")
-def incident_show(
-    incident: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(incident_app, "show", json=True)
+def incident_show(cmd: Run, incident: str = typer.Argument(...)) -> Any:
     """The incident, its clocks, steps and affected customers (a journaled view of NPI)."""
     from proctor.access.incidents import show
 
-    ws = open_ws(workspace)
-    data = show(ws, incident, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(data)
-        return
+    ws = cmd.ws
+    data = show(ws, incident, actor=cmd.actor)
+    if cmd.json:
+        return data
     _print_incident(data)
     print_table(
         "Affected customers",
@@ -217,8 +187,9 @@ def incident_show(
     print_table("Steps", ["recorded_at", "kind", "actor", "at"], data["steps"])
 
 
-@incident_app.command("update")
+@command(incident_app, "update")
 def incident_update(
+    cmd: Run,
     incident: str = typer.Argument(...),
     aware_at: str | None = typer.Option(None, "--aware-at"),
     sensitive: bool | None = typer.Option(None, "--sensitive/--not-sensitive"),
@@ -246,15 +217,13 @@ def incident_update(
     provider_aware: str | None = typer.Option(None, "--provider-aware-at"),
     summary: str = typer.Option("", "--summary"),
     note_text: str | None = typer.Option(None, "--note"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Record one step: awareness, determination, rebuttal and its approval, AG delay, notices, provider."""
     from proctor.access import incidents as inc
     from proctor.access.notices import FirmContact
 
-    ws = open_ws(workspace)
-    actor = actor_for(ws, as_)
+    ws = cmd.ws
+    actor = cmd.actor
     done = []
     if aware_at is not None:
         inc.set_aware(ws, incident, _required(aware_at, "--aware-at"), actor=actor, rationale=rationale)
@@ -311,36 +280,32 @@ def incident_update(
     console.print(f"{incident}: " + "; ".join(done))
 
 
-@incident_app.command("close")
+@command(incident_app, "close")
 def incident_close(
+    cmd: Run,
     incident: str = typer.Argument(...),
     rationale: str = typer.Option(..., "--rationale"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     from proctor.access.incidents import close
 
-    ws = open_ws(workspace)
-    close(ws, incident, actor=actor_for(ws, as_), rationale=rationale)
+    ws = cmd.ws
+    close(ws, incident, actor=cmd.actor, rationale=rationale)
     console.print(f"incident {incident} closed")
 
 
-@incident_app.command("export")
+@command(incident_app, "export", json=True)
 def incident_export(
+    cmd: Run,
     incident: str = typer.Argument(...),
     out: Path = typer.Option(..., "--out", help="New or empty folder."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """The examiner pack: verify it with `python tools/verify_proof.py DIR`."""
     from proctor.access.evidence_pack import export_pack
 
-    ws = open_ws(workspace)
-    result = export_pack(ws, incident, out, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(result)
-        return
+    ws = cmd.ws
+    result = export_pack(ws, incident, out, actor=cmd.actor)
+    if cmd.json:
+        return result
     console.print(
         f"pack of {incident} written to {out}: {result['files']} files, {result['customers']} customer(s); "
         f"verify with python tools/verify_proof.py {out}"

@@ -11,17 +11,8 @@ import typer
 from proctor.access import agreements, certification, correlation, people, rules, systems, tasks
 from proctor.access.accounts import import_roster, list_accounts
 from proctor.cli import access_activity_cmd
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    parse_as_of,
-    print_json,
-    print_table,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import console, parse_as_of, print_table
 from proctor.core.errors import InputError
 
 app = typer.Typer(
@@ -62,25 +53,22 @@ def _as_of(text: str | None) -> datetime | None:
     return parse_as_of(text)
 
 
-@hr_app.command("import")
+@command(hr_app, "import", json=True)
 def hr_import(
+    cmd: Run,
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="HR export (CSV or SCIM Users JSON)."),
     as_of: str | None = SnapshotAsOf,
     column_map: str | None = typer.Option(
         None, "--map", help="Column map: standard, midpoint, cert_ldap or a JSON file (default: by header)."
     ),
     fmt: str = typer.Option("auto", "--format", help="auto, csv or scim."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Store an HR snapshot and re-derive hires, notices, terminations, leavers and rehires."""
-    ws = open_ws(workspace)
-    actor = actor_for(ws, as_)
+    ws = cmd.ws
+    actor = cmd.actor
     result = people.import_hr(ws, path, actor=actor, as_of=_as_of(as_of), column_map=column_map, fmt=fmt)
-    if as_json:
-        print_json(result)
-        return
+    if cmd.json:
+        return result
     console.print(
         f"HR snapshot {result['snapshot']} as of {result['as_of']:%Y-%m-%d %H:%M}Z: {result['rows']} "
         f"people, {result['events']} HR events, {result['quarantined']} rows quarantined, "
@@ -93,17 +81,16 @@ def hr_import(
         )
 
 
-@hr_app.command("show")
-def hr_show(employee_id: str, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(hr_app, "show", json=True, actor=False)
+def hr_show(cmd: Run, employee_id: str) -> Any:
     """One person's attributes, employment spans and accounts everywhere."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = people.person(ws, employee_id)
     if row is None:
         raise InputError(f"no person with employee id {employee_id!r}", field="EMPLOYEE_ID")
     accts = [a for a in list_accounts(ws) if a["employee_id"] == employee_id]
-    if as_json:
-        print_json({**row, "accounts": accts})
-        return
+    if cmd.json:
+        return {**row, "accounts": accts}
     console.print(
         f"{row['first_name']} {row['last_name']} ({employee_id}) — {row['status']}, {row['work_email']}"
     )
@@ -111,8 +98,9 @@ def hr_show(employee_id: str, workspace: Path | None = WorkspaceOpt, as_json: bo
     print_table("Accounts", ["system", "login_id", "status", "situation", "rule"], accts)
 
 
-@system_app.command("add")
+@command(system_app, "add", json=True)
 def system_add(
+    cmd: Run,
     name: str = typer.Argument(...),
     kind: str = typer.Option(..., "--kind", help="connected (IdP/SCIM-provisioned) or vendor (manual)."),
     npi: bool = typer.Option(
@@ -129,17 +117,14 @@ def system_add(
         None, "--roster-cadence", help="How often a roster is due (default 1d / 7d)."
     ),
     description: str = typer.Option("", "--description"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Register a system."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = systems.add_system(
         ws,
         name,
         kind=kind,
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         npi=npi,
         owner=owner,
         sla=systems.parse_duration(sla, "--sla") if sla else None,
@@ -147,9 +132,8 @@ def system_add(
         roster_cadence=systems.parse_duration(cadence, "--roster-cadence") if cadence else None,
         description=description,
     )
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(
         f"system {row['name']} registered ({row['kind']}, NPI: {'yes' if row['npi'] else 'no'}, "
         f"SLA {row['sla_seconds'] / 3600:g} h)"
@@ -174,14 +158,13 @@ def _system_rows(ws: Any) -> list[dict[str, Any]]:
     return out
 
 
-@system_app.command("list")
-def system_list(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(system_app, "list", json=True, actor=False)
+def system_list(cmd: Run) -> Any:
     """Every registered system with its SLA and latest roster."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = _system_rows(ws)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table(
         "Systems",
         ["name", "kind", "npi", "owner", "sla_hours", "cadence_days", "last_roster", "vendor_contact"],
@@ -189,15 +172,14 @@ def system_list(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) 
     )
 
 
-@system_app.command("show")
-def system_show(name: str, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(system_app, "show", json=True, actor=False)
+def system_show(cmd: Run, name: str) -> Any:
     """A system, its accounts and their situations."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = systems.get_system(ws, name)
     accts = list_accounts(ws, name)
-    if as_json:
-        print_json({**row, "accounts": accts})
-        return
+    if cmd.json:
+        return {**row, "accounts": accts}
     console.print(
         f"{row['name']}: {row['kind']}, NPI {'yes' if row['npi'] else 'no'}, SLA "
         f"{row['sla_seconds'] / 3600:g} h, contact {row['vendor_contact'] or '—'}"
@@ -209,22 +191,19 @@ def system_show(name: str, workspace: Path | None = WorkspaceOpt, as_json: bool 
     )
 
 
-@accounts_app.command("import")
+@command(accounts_app, "import", json=True)
 def accounts_import(
+    cmd: Run,
     system: str = typer.Argument(...),
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="Roster CSV or SCIM Users JSON."),
     as_of: str | None = SnapshotAsOf,
     fmt: str = typer.Option("auto", "--format", help="auto, csv or scim."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Store a roster snapshot of SYSTEM; accounts absent from it are removed as of its date."""
-    ws = open_ws(workspace)
-    result = import_roster(ws, system, path, actor=actor_for(ws, as_), as_of=_as_of(as_of), fmt=fmt)
-    if as_json:
-        print_json(result)
-        return
+    ws = cmd.ws
+    result = import_roster(ws, system, path, actor=cmd.actor, as_of=_as_of(as_of), fmt=fmt)
+    if cmd.json:
+        return result
     console.print(
         f"roster {result['snapshot']} of {system}: {result['rows']} accounts ({result['active']} active, "
         f"{result['disabled']} disabled), {result['added']} new, {result['removed']} removed, "
@@ -238,18 +217,13 @@ def accounts_import(
         )
 
 
-@correlation_app.command("queue")
-def correlation_queue(
-    system: str | None = typer.Option(None, "--system"),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(correlation_app, "queue", json=True, actor=False)
+def correlation_queue(cmd: Run, system: str | None = typer.Option(None, "--system")) -> Any:
     """Accounts with one candidate (unlinked) or several (disputed) awaiting a decision."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = correlation.queue(ws, system)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     shown = [
         {
             **r,
@@ -266,84 +240,67 @@ def correlation_queue(
     )
 
 
-def _decision(
-    kind: str,
-    system: str,
-    login_id: str,
-    employee_id: str,
-    rationale: str,
-    workspace: Path | None,
-    as_: str | None,
-    as_json: bool,
-) -> None:
-    ws = open_ws(workspace)
+def _decision(cmd: Run, kind: str, system: str, login_id: str, employee_id: str, rationale: str) -> Any:
+    ws = cmd.ws
     fn = correlation.confirm if kind == "confirm" else correlation.reject
-    row = fn(ws, system, login_id, employee_id, actor=actor_for(ws, as_), rationale=rationale)
-    if as_json:
-        print_json(row)
-        return
+    row = fn(ws, system, login_id, employee_id, actor=cmd.actor, rationale=rationale)
+    if cmd.json:
+        return row
     console.print(f"{kind}ed: {login_id} on {system} {'is' if kind == 'confirm' else 'is not'} {employee_id}")
 
 
 RationaleOpt = typer.Option(..., "--rationale", help="Why (journaled).")
 
 
-@correlation_app.command("confirm")
+@command(correlation_app, "confirm", json=True)
 def correlation_confirm(
+    cmd: Run,
     system: str,
     login_id: str,
     employee_id: str,
     rationale: str = RationaleOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Link an account to a person."""
-    _decision("confirm", system, login_id, employee_id, rationale, workspace, as_, as_json)
+    return _decision(cmd, "confirm", system, login_id, employee_id, rationale)
 
 
-@correlation_app.command("reject")
+@command(correlation_app, "reject", json=True)
 def correlation_reject(
+    cmd: Run,
     system: str,
     login_id: str,
     employee_id: str,
     rationale: str = RationaleOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Refuse a candidate; the pair is never proposed again."""
-    _decision("reject", system, login_id, employee_id, rationale, workspace, as_, as_json)
+    return _decision(cmd, "reject", system, login_id, employee_id, rationale)
 
 
-@correlation_app.command("tag")
+@command(correlation_app, "tag")
 def correlation_tag(
+    cmd: Run,
     system: str,
     login_id: str,
     kind: str = typer.Argument(..., help="service or orphan"),
     rationale: str = RationaleOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Mark an account as a service account or as belonging to nobody in HR."""
-    ws = open_ws(workspace)
-    correlation.tag(ws, system, login_id, kind, actor=actor_for(ws, as_), rationale=rationale)
+    ws = cmd.ws
+    correlation.tag(ws, system, login_id, kind, actor=cmd.actor, rationale=rationale)
     console.print(f"{login_id} on {system} tagged {kind}")
 
 
-@rules_app.command("show")
+@command(rules_app, "show", json=True, actor=False)
 def rules_show(
-    workspace: Path | None = WorkspaceOpt,
+    cmd: Run,
     as_of: str | None = typer.Option(None, "--as-of", help="The instant (default now)."),
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """The rule table in force at an instant, and every version proposed."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     table = correlation.rules(ws, parse_as_of(as_of))
     versions = rules.list_versions(ws)
-    if as_json:
-        print_json({"in_force": {**table.label(), **table.to_dict()}, "versions": versions})
-        return
+    if cmd.json:
+        return {"in_force": {**table.label(), **table.to_dict()}, "versions": versions}
     console.print(f"In force: {table.version} ({table.source}) digest {table.digest[:16]}")
     print_table(
         "Correlation rules in force",
@@ -357,67 +314,50 @@ def rules_show(
     )
 
 
-@rules_app.command("propose")
-def rules_propose(
-    path: Path,
-    rationale: str = RationaleOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(rules_app, "propose", json=True)
+def rules_propose(cmd: Run, path: Path, rationale: str = RationaleOpt) -> Any:
     """Propose a rule table (YAML or JSON); it applies only once someone else approves it."""
-    ws = open_ws(workspace)
-    row = rules.propose(ws, path, actor=actor_for(ws, as_), rationale=rationale)
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = rules.propose(ws, path, actor=cmd.actor, rationale=rationale)
+    if cmd.json:
+        return row
     console.print(f"proposed {row['id']}: version {row['version']} from {row['effective_from']}")
 
 
-@rules_app.command("approve")
-def rules_approve(
-    version_id: str,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(rules_app, "approve", json=True)
+def rules_approve(cmd: Run, version_id: str) -> Any:
     """Approve a proposed rule table (never one's own)."""
-    ws = open_ws(workspace)
-    row = rules.approve(ws, version_id, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = rules.approve(ws, version_id, actor=cmd.actor)
+    if cmd.json:
+        return row
     console.print(f"{version_id}: {row['status']}")
 
 
-@rules_app.command("reject")
+@command(rules_app, "reject")
 def rules_reject(
+    cmd: Run,
     version_id: str,
     reason: str = typer.Option(..., "--reason", help="Why (journaled)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Turn a proposed rule table down."""
-    ws = open_ws(workspace)
-    row = rules.reject(ws, version_id, actor=actor_for(ws, as_), reason=reason)
+    ws = cmd.ws
+    row = rules.reject(ws, version_id, actor=cmd.actor, reason=reason)
     console.print(f"{version_id}: {row['status']}")
 
 
-@agreement_app.command("import")
+@command(agreement_app, "import", json=True)
 def agreement_import(
+    cmd: Run,
     path: Path = typer.Argument(
         ..., exists=True, dir_okay=False, help="CSV employee_id,name,email,system,sunset_date"
     ),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Replace the transitional-access list of each system the file names."""
-    ws = open_ws(workspace)
-    result = agreements.import_agreements(ws, path, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(result)
-        return
+    ws = cmd.ws
+    result = agreements.import_agreements(ws, path, actor=cmd.actor)
+    if cmd.json:
+        return result
     console.print(
         f"{result['rows']} agreement rows for {', '.join(result['systems'])}; "
         f"{result['quarantined']} quarantined"
@@ -429,19 +369,17 @@ def agreement_import(
         )
 
 
-@tasks_app.command("list")
+@command(tasks_app, "list", json=True, actor=False)
 def tasks_list(
+    cmd: Run,
     status: str | None = typer.Option(None, "--status", help="open or closed"),
     system: str | None = typer.Option(None, "--system"),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Deprovisioning tasks with their SLA clocks."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = tasks.list_tasks(ws, status, system)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table(
         "Deprovisioning tasks",
         [
@@ -462,67 +400,59 @@ def tasks_list(
     )
 
 
-@certify_app.command("start")
+@command(certify_app, "start", json=True)
 def certify_start(
+    cmd: Run,
     system: str,
     reviewer: str = typer.Option(..., "--reviewer", help="Proctor user who certifies (owner or manager)."),
     due: str = typer.Option(..., "--due", help="Due date or instant (ISO-8601)."),
     note: str = typer.Option("", "--note"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Open a campaign over the system's latest roster (not evaluable if the roster is stale)."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     due_at = parse_as_of(due)
     if due_at is None:
         raise InputError("a due date is required", field="--due")
-    row = certification.start(ws, system, reviewer=reviewer, due=due_at, actor=actor_for(ws, as_), note=note)
-    if as_json:
-        print_json(row)
-        return
+    row = certification.start(ws, system, reviewer=reviewer, due=due_at, actor=cmd.actor, note=note)
+    if cmd.json:
+        return row
     console.print(
         f"campaign {row['id']} on {system}: {row['status']}, reviewer {reviewer}, "
         f"due {row['due_at']:%Y-%m-%d}"
     )
 
 
-@certify_app.command("decide")
+@command(certify_app, "decide")
 def certify_decide(
+    cmd: Run,
     campaign: str,
     login_id: str,
     decision: str = typer.Argument(..., help="keep or revoke"),
     rationale: str = RationaleOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Keep or revoke one account; a revocation opens a deprovisioning task."""
-    ws = open_ws(workspace)
-    row = certification.decide(
-        ws, campaign, login_id, decision, rationale=rationale, actor=actor_for(ws, as_)
-    )
+    ws = cmd.ws
+    row = certification.decide(ws, campaign, login_id, decision, rationale=rationale, actor=cmd.actor)
     console.print(f"{login_id}: {decision}" + (f" (task {row['task_id']})" if row["task_id"] else ""))
 
 
-@certify_app.command("list")
-def certify_list(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(certify_app, "list", json=True, actor=False)
+def certify_list(cmd: Run) -> Any:
     """Every campaign."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = certification.list_campaigns(ws)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table("Certification campaigns", ["id", "system", "reviewer", "due_at", "status", "note"], rows)
 
 
-@certify_app.command("show")
-def certify_show(campaign: str, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@command(certify_app, "show", json=True, actor=False)
+def certify_show(cmd: Run, campaign: str) -> Any:
     """A campaign's lines and decisions."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     row = certification.show(ws, campaign)
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(f"campaign {row['id']} on {row['system']}: {row['status']} ({row['note']})")
     print_table(
         "Lines",

@@ -21,6 +21,8 @@ Usage::
 The decorated function takes a :class:`Run` first, then its own Typer options; the decorator adds
 `--workspace`, `--as` (unless ``actor=False``) and `--json` (with ``json=True``) to the command.
 With `--json` the return value is printed as JSON; without it, whatever the body printed stands.
+A body whose outcome is a failure that still has output (a reserve HOLD, a journal that does not
+verify) sets `cmd.then_raise` to the exit or error, raised once the output is printed.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Run:
     workspace_path: Path | None
     as_: str | None
     json: bool = False
+    then_raise: BaseException | None = None  # set by the body: raised once the output is printed
     _ws: Workspace | None = field(default=None, repr=False)
     _actor: str | None = field(default=None, repr=False)
 
@@ -107,6 +110,8 @@ def command(
                 result = fn(run, *args, **kwargs)
                 if run.json:
                     print_json(result)
+                if run.then_raise is not None:
+                    raise run.then_raise
             finally:
                 run.close()
 

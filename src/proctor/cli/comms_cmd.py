@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import typer
 from rich.text import Text
 
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    parse_as_of,
-    print_json,
-    print_table,
-    progress_bar,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import console, parse_as_of, print_table, progress_bar
 from proctor.comms import api
 from proctor.comms.ingest import ingest as run_ingest
 from proctor.comms.ingest import list_imports
@@ -31,6 +21,9 @@ from proctor.comms.tables import CAPTURE_STATES, SOURCE_KINDS, quarantine
 from proctor.core.errors import InputError
 from proctor.core.roles import READ, require
 from proctor.platform.dates import parse_day, parse_instant
+
+if TYPE_CHECKING:
+    from proctor.platform import Workspace
 
 app = typer.Typer(help="Communications archive: sources, capture, search (SEA 17a-4).", no_args_is_help=True)
 source_app = typer.Typer(help="The inventory of capture sources.", no_args_is_help=True)
@@ -51,17 +44,18 @@ SOURCE_COLUMNS = [
 ]
 
 
-def _reader(ws: Any, as_: str | None) -> str:
-    actor = actor_for(ws, as_)
-    require(ws.users.get(actor), READ)
-    return actor
+def _reader(cmd: Run) -> Workspace:
+    """The open workspace, once the acting user is shown to be someone who may read the archive."""
+    require(cmd.ws.users.get(cmd.actor), READ)
+    return cmd.ws
 
 
 # --- sources ---------------------------------------------------------------------------------------
 
 
-@source_app.command("add")
+@command(source_app, "add", json=True)
 def source_add(
+    cmd: Run,
     name: str = typer.Argument(..., help="Short unique name, e.g. mbx.dana.whitfield or grp.client-service."),
     kind: str = typer.Option(..., "--kind", help=f"One of: {', '.join(SOURCE_KINDS)}."),
     owner: str = typer.Option(..., "--owner", help="Who answers for this source."),
@@ -73,12 +67,9 @@ def source_add(
     connected_at: str | None = typer.Option(None, "--connected-at", help="When capture was connected."),
     review_connected: bool = typer.Option(False, "--review-connected/--no-review-connected"),
     description: str = typer.Option("", "--description"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Register a capture source."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     spec = SourceSpec(
         name=name,
         kind=kind,
@@ -92,27 +83,24 @@ def source_add(
         review_connected=review_connected,
         description=description,
     )
-    row = add_source(ws, spec, actor_for(ws, as_))
-    if as_json:
-        print_json(row)
-    else:
+    row = add_source(ws, spec, cmd.actor)
+    if not cmd.json:
         console.print(f"source {row['name']} registered ({row['kind']}, {row['capture_state']})")
+    return row
 
 
-@source_app.command("set")
+@command(source_app, "set", json=True)
 def source_set(
+    cmd: Run,
     name: str = typer.Argument(...),
     state: str | None = typer.Option(None, "--state", help=f"One of: {', '.join(CAPTURE_STATES)}."),
     review_connected: bool | None = typer.Option(None, "--review-connected/--no-review-connected"),
     cadence_hours: int | None = typer.Option(None, "--cadence-hours"),
     baseline: int | None = typer.Option(None, "--baseline"),
     owner: str | None = typer.Option(None, "--owner"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Change a source's capture state, review connection, cadence, baseline or owner."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     changes: dict[str, Any] = {}
     if state is not None:
         changes["capture_state"] = state
@@ -130,44 +118,32 @@ def source_set(
             changes[key] = value
     if not changes:
         raise InputError("nothing to change: pass --state, --review-connected, --cadence-hours, ...")
-    row = update_source(ws, name, actor_for(ws, as_), **changes)
-    if as_json:
-        print_json(row)
-    else:
+    row = update_source(ws, name, cmd.actor, **changes)
+    if not cmd.json:
         console.print(f"source {name} updated: {', '.join(sorted(changes))}")
+    return row
 
 
-@source_app.command("list")
-def source_list(
-    workspace: Path | None = WorkspaceOpt, as_: str | None = ActorOpt, as_json: bool = JsonOpt
-) -> None:
+@command(source_app, "list", json=True)
+def source_list(cmd: Run) -> Any:
     """Every registered source with its capture and review connection."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     with ws.read() as conn:
         rows = api.list_sources(conn)
-    if as_json:
-        print_json(rows)
-    else:
+    if not cmd.json:
         print_table("Capture sources", SOURCE_COLUMNS, rows)
+    return rows
 
 
-@source_app.command("show")
-def source_show(
-    name: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(source_app, "show", json=True)
+def source_show(cmd: Run, name: str = typer.Argument(...)) -> Any:
     """One source: its inventory entry and its recent import batches."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     with ws.read() as conn:
         row = get_source(conn, name)
         batches = list_imports(conn, name, limit=20)
-    if as_json:
-        print_json({"source": row, "imports": batches})
-        return
+    if cmd.json:
+        return {"source": row, "imports": batches}
     for key, value in row.items():
         console.print(f"[bold]{key}[/]: {value}")
     print_table(
@@ -177,45 +153,39 @@ def source_show(
     )
 
 
-@source_app.command("import")
+@command(source_app, "import", json=True)
 def source_import(
+    cmd: Run,
     path: Path = typer.Argument(..., help="CSV with columns name,kind,owner[,covered,cadence_hours,...]."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Add and update sources from a CSV inventory (all rows or none)."""
-    ws = open_ws(workspace)
-    result = import_sources_csv(ws, path, actor_for(ws, as_))
-    if as_json:
-        print_json(result)
-    else:
+    ws = cmd.ws
+    result = import_sources_csv(ws, path, cmd.actor)
+    if not cmd.json:
         console.print(", ".join(f"{len(v)} {k}" for k, v in result.items()))
+    return result
 
 
 # --- ingest ----------------------------------------------------------------------------------------
 
 
-@app.command("ingest")
+@command(app, "ingest", json=True)
 def ingest(
+    cmd: Run,
     path: Path = typer.Argument(..., help="Export file or folder."),
     source: str = typer.Option(..., "--source", help="Registered source it came from."),
     format: str = typer.Option("auto", "--format", help="auto, or a format name (see docs/comms.md)."),
     timezone: str | None = typer.Option(None, "--timezone", help="Zone for times without offsets."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Capture an export: every item stored, a duplicate, or quarantined, and counted."""
-    ws = open_ws(workspace)
-    actor = actor_for(ws, as_)
+    ws = cmd.ws
+    actor = cmd.actor
     with progress_bar(f"Ingesting {path.name}") as advance:
         report = run_ingest(
             ws, path, source=source, actor=actor, format=format, timezone=timezone, progress=advance
         )
-    if as_json:
-        print_json(report.as_dict())
-        return
+    if cmd.json:
+        return report.as_dict()
     console.print(
         f"import {report.import_id} ({report.format}){' resumed' if report.resumed else ''}: "
         f"read {report.read:,}, stored {report.stored:,}, duplicates {report.duplicates:,} "
@@ -239,37 +209,30 @@ def ingest(
         console.print(f"… and {report.listed - min(20, len(report.not_messages))} more (--json lists them)")
 
 
-@app.command("imports")
+@command(app, "imports", json=True)
 def imports_(
+    cmd: Run,
     source: str | None = typer.Option(None, "--source"),
     limit: int = typer.Option(50, "--limit"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Import batches, newest first."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     with ws.read() as conn:
         rows = list_imports(conn, source, limit)
-    if as_json:
-        print_json(rows)
-    else:
+    if not cmd.json:
         columns = ["id", "source", "format", "status", "started_at", "read_count", "stored", "duplicates"]
         print_table("Import batches", [*columns, "quarantined"], rows)
+    return rows
 
 
-@app.command("quarantine")
+@command(app, "quarantine", json=True)
 def quarantine_list(
+    cmd: Run,
     source: str | None = typer.Option(None, "--source"),
     import_id: str | None = typer.Option(None, "--import"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Items that could not be read: kept byte for byte, with the reason."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     stmt = sa.select(quarantine).order_by(quarantine.c.quarantined_at.desc(), quarantine.c.origin)
     if source:
         stmt = stmt.where(quarantine.c.source == source)
@@ -277,17 +240,17 @@ def quarantine_list(
         stmt = stmt.where(quarantine.c.import_id == import_id)
     with ws.read() as conn:
         rows = [dict(r._mapping) for r in conn.execute(stmt.limit(1000))]
-    if as_json:
-        print_json(rows)
-    else:
+    if not cmd.json:
         print_table("Quarantined items", ["source", "import_id", "origin", "reason", "size"], rows)
+    return rows
 
 
 # --- search and show -------------------------------------------------------------------------------
 
 
-@app.command("search")
+@command(app, "search", json=True)
 def search_cmd(
+    cmd: Run,
     query: str = typer.Argument("", help='Words, "exact phrase", a OR b, -exclude, prefix*.'),
     participant: str | None = typer.Option(None, "--participant", help="Sender or recipient address."),
     source: str | None = typer.Option(None, "--source"),
@@ -299,13 +262,9 @@ def search_cmd(
     order: str = typer.Option("newest", "--order", help="newest, oldest or relevance."),
     limit: int = typer.Option(25, "--limit"),
     offset: int = typer.Option(0, "--offset"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Full-text search with filters; hits are highlighted."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     request = SearchQuery(
         text=query,
         participant=participant,
@@ -321,9 +280,8 @@ def search_cmd(
     )
     with ws.read() as conn:
         result = search(conn, request)
-    if as_json:
-        print_json(result.as_dict())
-        return
+    if cmd.json:
+        return result.as_dict()
     if not result.hits:
         console.print("no messages match")
         return
@@ -340,21 +298,17 @@ def search_cmd(
         console.print(f"more results: --offset {offset + limit}")
 
 
-@app.command("show")
+@command(app, "show", json=True)
 def show(
+    cmd: Run,
     message: str = typer.Argument(..., help="Message id (SHA-256 of its original bytes)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """One message: its normalised view, provenance, retention and copies."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     with ws.read() as conn:
         row = api.get_message(conn, message)
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     for key in (
         "id",
         "source",
@@ -378,18 +332,16 @@ def show(
 # --- manifests -------------------------------------------------------------------------------------
 
 
-@manifest_app.command("add")
+@command(manifest_app, "add", json=True)
 def manifest_add(
+    cmd: Run,
     source: str = typer.Option(..., "--source"),
     day: str = typer.Option(..., "--day", help="The day (in the source's time zone) the count covers."),
     count: int | None = typer.Option(None, "--count", help="How many items the source says it sent."),
     ids: Path | None = typer.Option(None, "--ids", help="File with one message identifier per line."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Record what a source reports it delivered on a day."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     ids_file = None
     if ids is not None:
         try:
@@ -400,32 +352,24 @@ def manifest_add(
         ws,
         source=source,
         day=parse_day(day, "--day"),
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         count=count,
         ids_file=ids_file,
     )
-    if as_json:
-        print_json(row)
-    else:
+    if not cmd.json:
         console.print(f"manifest {row['id']}: {row['source']} reported {row['count']} for {row['day']}")
+    return row
 
 
-@manifest_app.command("list")
-def manifest_list(
-    source: str | None = typer.Option(None, "--source"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(manifest_app, "list", json=True)
+def manifest_list(cmd: Run, source: str | None = typer.Option(None, "--source")) -> Any:
     """Manifests supplied by sources, newest day first."""
-    ws = open_ws(workspace)
-    _reader(ws, as_)
+    ws = _reader(cmd)
     with ws.read() as conn:
         rows = list_manifests(conn, source)
-    if as_json:
-        print_json(rows)
-    else:
+    if not cmd.json:
         print_table("Source manifests", ["id", "source", "day", "count", "added_by", "added_at"], rows)
+    return rows
 
 
 if (Path(__file__).parent / "comms_records_cmd.py").exists():

@@ -10,22 +10,12 @@ from typing import Any
 
 import typer
 
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    print_json,
-    print_table,
-    progress_bar,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import JsonOpt, console, print_json, print_table, progress_bar
 from proctor.comms import disposal, holds, production, retention_changes
 from proctor.comms.production_verify import verify_production
 from proctor.comms.record_filter import RecordFilter
 from proctor.core.errors import InputError, IntegrityError
-from proctor.platform import Workspace
 from proctor.platform.dates import parse_instant
 
 retention_app = typer.Typer(help="Retention schedules (SEA 17a-4(b)(4), FINRA 4511).", no_args_is_help=True)
@@ -35,26 +25,16 @@ dispose_app = typer.Typer(
 )
 
 
-def _open(ctx: typer.Context, workspace: Path | None) -> Workspace:
-    """Open the workspace for this command and close it (its database pool) when the command ends."""
-    ws = open_ws(workspace)
-    ctx.call_on_close(ws.close)
-    return ws
-
-
 # ----------------------------------------------------------------------------------------- retention
 
 
-@retention_app.command("list")
-def retention_list(
-    ctx: typer.Context, workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt
-) -> None:
+@command(retention_app, "list", json=True, actor=False)
+def retention_list(cmd: Run) -> Any:
     """Every schedule version: the packaged baseline, proposals, approvals, and the one in force."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     rows = retention_changes.list_versions(ws)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     for row in rows:
         row["in_force"] = "yes" if row["in_force"] else ""
     print_table(
@@ -64,23 +44,20 @@ def retention_list(
     )
 
 
-@retention_app.command("show")
+@command(retention_app, "show", json=True, actor=False)
 def retention_show(
-    ctx: typer.Context,
+    cmd: Run,
     version: str | None = typer.Argument(None, help="Version (default: the one in force)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """The rules of one version: periods per source kind and their citations."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     rows = retention_changes.list_versions(ws)
     chosen = next((r for r in rows if (r["version"] == version if version else r["in_force"])), None)
     if chosen is None:
         raise InputError(f"no retention version {version!r}", field="version")
     schedule = chosen["schedule"]
-    if as_json:
-        print_json(schedule)
-        return
+    if cmd.json:
+        return schedule
     rules = [*schedule["rules"], {"kind": "(any other kind)", **schedule["default"]}]
     print_table(
         f"Retention schedule {chosen['version']} ({chosen['status']})",
@@ -89,77 +66,55 @@ def retention_show(
     )
 
 
-@retention_app.command("import")
+@command(retention_app, "import", json=True)
 def retention_import(
-    ctx: typer.Context,
+    cmd: Run,
     file: Path = typer.Argument(..., help="YAML schedule (see docs/comms.md)."),
     reason: str = typer.Option(..., "--reason", help="Why the schedule changes."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Propose a new schedule version; a different person approves it with `retention approve`."""
-    ws = _open(ctx, workspace)
-    row = retention_changes.propose_schedule(ws, actor_for(ws, as_), file, reason)
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = retention_changes.propose_schedule(ws, cmd.actor, file, reason)
+    if cmd.json:
+        return row
     console.print(f"retention version {row['version']} proposed; a second person must approve it")
 
 
-@retention_app.command("approve")
-def retention_approve(
-    ctx: typer.Context,
-    version: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(retention_app, "approve", json=True)
+def retention_approve(cmd: Run, version: str = typer.Argument(...)) -> Any:
     """Approve a proposed version (not by its proposer); it is in force from its effective date."""
-    ws = _open(ctx, workspace)
-    row = retention_changes.approve_schedule(ws, actor_for(ws, as_), version)
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = retention_changes.approve_schedule(ws, cmd.actor, version)
+    if cmd.json:
+        return row
     console.print(f"retention version {version} approved, effective {row['effective_from']}")
 
 
-@retention_app.command("reject")
-def retention_reject(
-    ctx: typer.Context,
-    version: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(retention_app, "reject")
+def retention_reject(cmd: Run, version: str = typer.Argument(...)) -> None:
     """Reject a proposed version."""
-    ws = _open(ctx, workspace)
-    retention_changes.reject_schedule(ws, actor_for(ws, as_), version)
+    ws = cmd.ws
+    retention_changes.reject_schedule(ws, cmd.actor, version)
     console.print(f"retention version {version} rejected")
 
 
-@retention_app.command("apply")
-def retention_apply(
-    ctx: typer.Context,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(retention_app, "apply", json=True)
+def retention_apply(cmd: Run) -> Any:
     """Recompute every record's retain-until date under the schedule in force."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     with progress_bar("applying retention") as advance:
-        result = retention_changes.apply_schedule(ws, actor_for(ws, as_), progress=advance)
-    if as_json:
-        print_json(result)
-        return
+        result = retention_changes.apply_schedule(ws, cmd.actor, progress=advance)
+    if cmd.json:
+        return result
     console.print(f"{result['changed']} of {result['checked']} records moved to {result['version']}")
 
 
 # ----------------------------------------------------------------------------------------- holds
 
 
-@hold_app.command("add")
+@command(hold_app, "add", json=True)
 def hold_add(
-    ctx: typer.Context,
+    cmd: Run,
     matter: str = typer.Option(..., "--matter", help="The matter, e.g. 'SEC inquiry HO-14412'."),
     reason: str = typer.Option(..., "--reason"),
     custodian: list[str] = typer.Option([], "--custodian", help="Participant address (repeatable)."),
@@ -168,12 +123,9 @@ def hold_add(
     since: str | None = typer.Option(None, "--since"),
     until: str | None = typer.Option(None, "--until"),
     record: list[str] = typer.Option([], "--record", help="Record id (repeatable)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Place a legal hold; records matching later are held too."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     criteria = holds.HoldCriteria(
         custodians=tuple(custodian),
         query=query,
@@ -182,10 +134,9 @@ def hold_add(
         until=parse_instant(until, "--until"),
         records=tuple(record),
     )
-    row = holds.place_hold(ws, actor_for(ws, as_), matter, reason, criteria)
-    if as_json:
-        print_json(row)
-        return
+    row = holds.place_hold(ws, cmd.actor, matter, reason, criteria)
+    if cmd.json:
+        return row
     console.print(f"legal hold {row['id']} placed for {row['matter']}: {row['records']} records held")
     for person in row.get("custodians", []):
         console.print(
@@ -197,98 +148,76 @@ def hold_add(
             console.print(f"  [yellow]to confirm[/] {doubt}", highlight=False)
 
 
-@hold_app.command("list")
+@command(hold_app, "list", json=True, actor=False)
 def hold_list(
-    ctx: typer.Context,
+    cmd: Run,
     status: str | None = typer.Option(None, "--status", help="active or released."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Legal holds with the number of records each covers."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     rows = holds.list_holds(ws, status)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     print_table("Legal holds", ["id", "matter", "kind", "status", "records", "placed_by", "placed_at"], rows)
 
 
-@hold_app.command("sweep")
-def hold_sweep(
-    ctx: typer.Context,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(hold_app, "sweep", json=True)
+def hold_sweep(cmd: Run) -> Any:
     """Add records captured since each active hold was placed that match its criteria."""
-    ws = _open(ctx, workspace)
-    added = holds.sweep_holds(ws, actor_for(ws, as_))
-    if as_json:
-        print_json(added)
-        return
+    ws = cmd.ws
+    added = holds.sweep_holds(ws, cmd.actor)
+    if cmd.json:
+        return added
     console.print(f"{sum(added.values())} records added to {len(added)} holds")
 
 
-@hold_app.command("release")
+@command(hold_app, "release")
 def hold_release(
-    ctx: typer.Context,
+    cmd: Run,
     hold_id: str = typer.Argument(...),
     reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Release a hold; what it covered stays on record."""
-    ws = _open(ctx, workspace)
-    holds.release_hold(ws, actor_for(ws, as_), hold_id, reason)
+    ws = cmd.ws
+    holds.release_hold(ws, cmd.actor, hold_id, reason)
     console.print(f"legal hold {hold_id} released")
 
 
 # ----------------------------------------------------------------------------------------- disposal
 
 
-@dispose_app.command("propose")
+@command(dispose_app, "propose", json=True)
 def dispose_propose(
-    ctx: typer.Context,
+    cmd: Run,
     reason: str = typer.Option(..., "--reason"),
     source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
     before: str | None = typer.Option(None, "--before", help="Retain-until cutoff (default: now)."),
     limit: int = typer.Option(disposal.MAX_RECORDS, "--limit", help="At most this many records."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """List records past retain-until and under no hold, for a second person to approve."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     row = disposal.propose_disposal(
         ws,
-        actor_for(ws, as_),
+        cmd.actor,
         reason,
         sources=tuple(source),
         before=parse_instant(before, "--before"),
         limit=limit,
     )
-    if as_json:
-        print_json(row)
-        return
+    if cmd.json:
+        return row
     console.print(
         f"disposal {row['id']} proposed: {row['record_count']} records; a second person approves it"
     )
 
 
-@dispose_app.command("approve")
-def dispose_approve(
-    ctx: typer.Context,
-    disposal_id: str = typer.Argument(...),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(dispose_app, "approve", json=True)
+def dispose_approve(cmd: Run, disposal_id: str = typer.Argument(...)) -> Any:
     """Approve (not by the proposer): each record is re-checked, then removed and journaled."""
-    ws = _open(ctx, workspace)
-    row = disposal.approve_disposal(ws, actor_for(ws, as_), disposal_id)
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = disposal.approve_disposal(ws, cmd.actor, disposal_id)
+    if cmd.json:
+        return row
     outcome = row["outcome"]
     console.print(
         f"disposal {disposal_id}: {outcome['disposed']} records disposed, {len(outcome['skipped'])} kept"
@@ -297,33 +226,28 @@ def dispose_approve(
         console.print(f"  kept {skipped['id'][:16]}…: {skipped['why']}")
 
 
-@dispose_app.command("reject")
+@command(dispose_app, "reject")
 def dispose_reject(
-    ctx: typer.Context,
+    cmd: Run,
     disposal_id: str = typer.Argument(...),
     reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
 ) -> None:
     """Reject a proposed disposal."""
-    ws = _open(ctx, workspace)
-    disposal.reject_disposal(ws, actor_for(ws, as_), disposal_id, reason)
+    ws = cmd.ws
+    disposal.reject_disposal(ws, cmd.actor, disposal_id, reason)
     console.print(f"disposal {disposal_id} rejected")
 
 
-@dispose_app.command("list")
+@command(dispose_app, "list", json=True, actor=False)
 def dispose_list(
-    ctx: typer.Context,
+    cmd: Run,
     status: str | None = typer.Option(None, "--status", help="proposed, executed or rejected."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Disposals proposed, executed and rejected."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     rows = disposal.list_disposals(ws, status)
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     table: list[dict[str, Any]] = [{**r, "disposed": (r["outcome"] or {}).get("disposed")} for r in rows]
     print_table(
         "Disposals",
@@ -336,7 +260,7 @@ def dispose_list(
 
 
 def export(
-    ctx: typer.Context,
+    cmd: Run,
     out: Path = typer.Option(..., "--out", help="New or empty folder for the production."),
     query: str | None = typer.Option(None, "--query", help="Full-text query."),
     source: list[str] = typer.Option([], "--source", help="Source name (repeatable)."),
@@ -350,12 +274,9 @@ def export(
     record: list[str] = typer.Option([], "--record", help="Record id (repeatable)."),
     everything: bool = typer.Option(False, "--all", help="Every record in the archive."),
     request: str = typer.Option("", "--request", help="The request answered, e.g. 'FINRA 8210 2026-0142'."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Produce records for a regulator: originals, HTML and PDF, audit trails, proofs, manifest."""
-    ws = _open(ctx, workspace)
+    ws = cmd.ws
     selection = RecordFilter(
         query=query,
         sources=tuple(source),
@@ -369,11 +290,10 @@ def export(
     )
     with progress_bar("producing records") as advance:
         result = production.export_production(
-            ws, actor_for(ws, as_), out, selection, request=request, progress=advance
+            ws, cmd.actor, out, selection, request=request, progress=advance
         )
-    if as_json:
-        print_json(result)
-        return
+    if cmd.json:
+        return result
     console.print(
         f"production {result['production']}: {result['records']} records, {result['files']} files in {out}\n"
         f"signed tree head size {result['tree_size']}; check it with `proctor comms verify-export {out}`"
@@ -415,5 +335,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(retention_app, name="retention")
     app.add_typer(hold_app, name="hold")
     app.add_typer(dispose_app, name="dispose")
-    app.command("export")(export)
+    command(app, "export", json=True)(export)
     app.command("verify-export")(verify_export)

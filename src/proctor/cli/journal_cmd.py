@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import typer
 
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    print_json,
-    print_table,
-    progress_bar,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import JsonOpt, console, print_json, print_table, progress_bar
 from proctor.core.errors import IntegrityError, NotFound
 from proctor.journal import merkle, witness
-from proctor.journal.log import events_for
 from proctor.journal.proofs import consistency_proof, inclusion_proof
+from proctor.journal.query import event_count, subject_events
 from proctor.journal.verify import verify_journal
 from proctor.platform.journal_ops import integrity_problems, publish_head, rotate_key
-from proctor.store.schema import journal_events, journal_heads
+from proctor.store.schema import journal_heads
 
 app = typer.Typer(help="The tamper-evident journal (SEC 17a-4(f) audit trail).", no_args_is_help=True)
 witness_app = typer.Typer(help="Signed tree heads kept outside the workspace.", no_args_is_help=True)
@@ -39,19 +31,14 @@ TrustedKeyOpt = typer.Option(
 )
 
 
-@app.command()
-def verify(
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-    witness_at: str | None = WitnessOpt,
-    trusted_key: Path | None = TrustedKeyOpt,
-) -> None:
+@command(app, json=True, actor=False)
+def verify(cmd: Run, witness_at: str | None = WitnessOpt, trusted_key: Path | None = TrustedKeyOpt) -> Any:
     """Recompute every leaf, tree head, record, blob and search-index row; exit 1 naming the first mismatch.
 
     With --witness, every witnessed head must be in the log and consistent with the current head;
     with --trusted-key, every head must be signed by that key (or a key it rotated to).
     """
-    ws = open_ws(workspace)
+    ws = cmd.ws
     trusted = witness.read_trusted_keys(trusted_key) if trusted_key else None
     witnessed = witness.load_witnessed(witness.open_witness(witness_at)) if witness_at else None
     with progress_bar("Verifying journal") as advance:
@@ -64,9 +51,7 @@ def verify(
         )
     for problem in integrity_problems(ws):
         report.add("derived_data_altered", problem.split(" differs ")[0].split(" is not ")[0], problem)
-    if as_json:
-        print_json(report.as_dict())
-    elif report.intact:
+    if report.intact and not cmd.json:
         against = f", consistent with {report.witnessed:,} witnessed heads" if witnessed is not None else ""
         console.print(
             f"[green]intact[/]: {report.events:,} events, {report.tree_heads:,} signed tree heads, "
@@ -79,12 +64,13 @@ def verify(
             )
     if not report.intact:
         first = report.problems[0]
-        if not as_json:
+        if not cmd.json:
             print_table("Problems", ["kind", "where", "detail"], [p.as_dict() for p in report.problems[:20]])
-        raise IntegrityError(
+        cmd.then_raise = IntegrityError(
             f"journal NOT intact: first mismatch at {first.where}: {first.detail} "
             f"({report.problem_count} problem(s))"
         )
+    return report.as_dict()
 
 
 def _resolve_seq(ws: object, record_id: str) -> int:
@@ -95,14 +81,15 @@ def _resolve_seq(ws: object, record_id: str) -> int:
         return int(record_id)
     kind, _, ident = record_id.rpartition(":") if ":" in record_id else ("", "", record_id)
     with ws.read() as conn:
-        events = events_for(conn, ident, kind or None)
+        events = subject_events(conn, ident, kind or None)
     if not events:
         raise NotFound(f"no journal event for record {record_id!r}")
-    return int(events[-1].seq)
+    return events[-1].seq
 
 
-@app.command()
+@command(app, actor=False)
 def prove(
+    cmd: Run,
     record_id: str = typer.Argument(
         ..., help="Record id (e.g. ALR-…, kind:id) or a journal sequence number."
     ),
@@ -110,10 +97,9 @@ def prove(
     witness_at: str | None = typer.Option(
         None, "--witness", help="Add consistency proofs from every head in this witness to the proof's head."
     ),
-    workspace: Path | None = WorkspaceOpt,
 ) -> None:
     """Write an inclusion proof of the record's latest journal event against the latest signed head."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     seq = _resolve_seq(ws, record_id)
     with ws.read() as conn:
         proof = inclusion_proof(conn, seq)
@@ -141,20 +127,19 @@ def _witness_proofs(conn: sa.Connection, witness_at: str, head: dict[str, object
     return out
 
 
-@witness_app.command("publish")
+@command(witness_app, "publish", json=True, actor=False)
 def witness_publish(
+    cmd: Run,
     to: str | None = typer.Option(
         None, "--to", help="Folder on another volume, or s3://bucket/prefix (default: [journal] witness)."
     ),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Publish the latest signed tree head outside the workspace; an existing head is never overwritten."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     result = publish_head(ws, to)
-    if as_json:
-        print_json(result)
-    elif result["written"]:
+    if cmd.json:
+        return result
+    if result["written"]:
         console.print(
             f"tree head {result['tree_size']} ({result['root_hash'][:16]}…) witnessed at {result['witness']}"
         )
@@ -175,30 +160,26 @@ def witness_list(
         print_table("Witnessed tree heads", ["tree_size", "timestamp", "root_hash"], heads)
 
 
-@app.command("rotate-key")
-def rotate(
-    reason: str = typer.Option(..., "--reason"),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-) -> None:
+@command(app, "rotate-key")
+def rotate(cmd: Run, reason: str = typer.Option(..., "--reason")) -> None:
     """Replace the journal signing key (admin); the hand-over is journaled and signed by the old key."""
-    ws = open_ws(workspace)
-    result = rotate_key(ws, actor=actor_for(ws, as_), reason=reason)
+    ws = cmd.ws
+    result = rotate_key(ws, actor=cmd.actor, reason=reason)
     console.print(
         f"new journal public key {result['new_key']}\nfingerprint {result['fingerprint']}\n"
         f"written to {ws.path / 'journal-public-key.txt'}; give it to whoever keeps the old one"
     )
 
 
-@app.command()
+@command(app, actor=False)
 def consistency(
+    cmd: Run,
     old: int = typer.Argument(..., help="Tree size of the earlier signed head."),
     new: int = typer.Argument(..., help="Tree size of the later signed head."),
     out: Path | None = typer.Option(None, "--out", "-o"),
-    workspace: Path | None = WorkspaceOpt,
 ) -> None:
     """Write a consistency proof: the later tree extends the earlier one unchanged."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     with ws.read() as conn:
         proof = consistency_proof(conn, old, new)
     text = json.dumps(proof, indent=2)
@@ -209,22 +190,18 @@ def consistency(
         typer.echo(text)
 
 
-@app.command()
-def history(
-    record_id: str = typer.Argument(..., help="Record id, or kind:id."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, json=True, actor=False)
+def history(cmd: Run, record_id: str = typer.Argument(..., help="Record id, or kind:id.")) -> Any:
     """Re-create every version of a record, with who changed it and when."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     kind, _, ident = record_id.rpartition(":") if ":" in record_id else ("", "", record_id)
     with ws.read() as conn:
-        events = events_for(conn, ident, kind or None)
+        events = subject_events(conn, ident, kind or None)
     if not events:
         raise NotFound(f"no journal event for record {record_id!r}")
     versions = []
     for ev in events:
-        payload = json.loads(ev.payload)
+        payload = ev.payload
         versions.append(
             {
                 "seq": ev.seq,
@@ -235,19 +212,18 @@ def history(
                 "state": payload.get("after", payload),
             }
         )
-    if as_json:
-        print_json(versions)
-        return
+    if cmd.json:
+        return versions
     for v in versions:
         changed = f" changed {', '.join(v['changed'])}" if v["changed"] else ""
         console.print(f"[bold]#{v['seq']}[/] {v['ts']} [cyan]{v['actor']}[/] {v['event']}{changed}")
         console.print_json(json.dumps(v["state"]), indent=1)
 
 
-@app.command()
-def heads(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt, limit: int = 20) -> None:
+@command(app, json=True, actor=False)
+def heads(cmd: Run, limit: int = 20) -> Any:
     """List the latest signed tree heads."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     with ws.read() as conn:
         rows = [
             dict(r._mapping)
@@ -255,8 +231,7 @@ def heads(workspace: Path | None = WorkspaceOpt, as_json: bool = JsonOpt, limit:
                 sa.select(journal_heads).order_by(journal_heads.c.tree_size.desc()).limit(limit)
             )
         ]
-        total = conn.execute(sa.select(sa.func.count()).select_from(journal_events)).scalar_one()
-    if as_json:
-        print_json({"events": total, "heads": rows})
-    else:
+        total = event_count(conn)
+    if not cmd.json:
         print_table(f"Signed tree heads ({total:,} events)", ["tree_size", "ts", "root_hash"], rows)
+    return {"events": total, "heads": rows}

@@ -9,16 +9,7 @@ from typing import Any
 import typer
 
 from proctor.cli.command import Run, command
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    print_json,
-    print_table,
-)
+from proctor.cli.common import console, print_table
 from proctor.cli.reserve_history_cmd import month_ends_app
 from proctor.core.errors import InputError
 from proctor.platform.dates import parse_day
@@ -72,8 +63,9 @@ def inputs_load(
         )
 
 
-@app.command("compute")
+@command(app, "compute", json=True)
 def compute(
+    cmd: Run,
     as_of: str = typer.Option(..., "--as-of"),
     pab: bool = PabOpt,
     method: str = typer.Option("basic", "--method", help="basic or alternative (15c3-1(a)(1)(ii))."),
@@ -87,16 +79,13 @@ def compute(
     ),
     html: Path | None = typer.Option(None, "--html", help="Write the Exhibit A report as HTML here."),
     pdf: Path | None = typer.Option(None, "--pdf", help="Write the Exhibit A report as PDF here."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Run the gates and, if they pass, the customer and PAB computations; HOLD otherwise."""
-    ws = open_ws(workspace)
+    ws = cmd.ws
     outcome = service.compute_of_record(
         ws,
         parse_day(as_of, "--as-of"),
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         method=method,
         cadence=cadence,
         rules_digest=formula,
@@ -109,13 +98,12 @@ def compute(
         html.write_text(exhibit_html(doc), "utf-8")
     if pdf and doc:
         pdf.write_bytes(exhibit_pdf(doc))
-    if as_json:
+    if cmd.json:
         if doc is not None:  # the 15c3-3(i) notice belongs with the figures it is about
             doc = dict(doc, computation_id=row["id"], notice=row["notice"])
-        print_json(doc or {"computation_id": row["id"], "status": "HOLD", "gates": outcome.gates.as_dict()})
         if outcome.gates.hold:
-            raise typer.Exit(3)  # a HOLD is not a result: scripts must not read it as one
-        return
+            cmd.then_raise = typer.Exit(3)  # a HOLD is not a result: scripts must not read it as one
+        return doc or {"computation_id": row["id"], "status": "HOLD", "gates": outcome.gates.as_dict()}
     if outcome.gates.hold:
         console.print(f"[bold red]HOLD[/] {row['id']} as of {as_of}: the computation was not produced")
         for reason in outcome.gates.reasons():

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from proctor.cli import trading_iso_cmd
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    print_json,
-    print_table,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import console, print_table
 from proctor.core.errors import InputError
 
 app = typer.Typer(help="Order protection surveillance (Reg NMS Rule 611).", no_args_is_help=True)
@@ -43,26 +36,13 @@ def _day(text: str | None, option: str = "--date") -> date | None:
         raise InputError(f"not a date (YYYY-MM-DD): {text!r}", field=option) from None
 
 
-def _import(
-    kind: str,
-    path: Path,
-    fmt: str | None,
-    day: str | None,
-    lots: bool,
-    workspace: Path | None,
-    as_: str | None,
-    as_json: bool,
-) -> None:
+def _import(cmd: Run, kind: str, path: Path, fmt: str | None, day: str | None, lots: bool) -> Any:
     from proctor.trading.store import import_file
 
-    ws = open_ws(workspace)
-    try:
-        row = import_file(ws, kind, path, actor=actor_for(ws, as_), fmt=fmt, day=_day(day), lots=lots)
-    finally:
-        ws.close()
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = import_file(ws, kind, path, actor=cmd.actor, fmt=fmt, day=_day(day), lots=lots)
+    if cmd.json:
+        return row
     verb = "already imported (same file and options): nothing changed" if row["duplicate"] else "imported"
     console.print(
         f"{kind} {verb} — {row['id']}: {row['rows_read']} rows read, {row['rows_stored']} stored in "
@@ -80,99 +60,79 @@ def _import(
         console.print(f"  every quarantined row: proctor trading quarantine {row['id']}")
 
 
-@import_app.command("quotes")
+@command(import_app, "quotes", json=True)
 def import_quotes(
+    cmd: Run,
     path: Path = typer.Argument(..., help="Canonical quotes CSV/Parquet, or the TAQ layout."),
     fmt: str | None = FormatOpt,
     day: str | None = DateOpt,
     lots: bool = typer.Option(False, "--lots", help="Sizes are in round lots of 100 shares (TAQ)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Per-venue top-of-book quotes: ts,symbol,venue,bid_px,bid_size,ask_px,ask_size,condition."""
-    _import("quotes", path, fmt, day, lots, workspace, as_, as_json)
+    return _import(cmd, "quotes", path, fmt, day, lots)
 
 
-@import_app.command("trades")
+@command(import_app, "trades", json=True)
 def import_trades(
+    cmd: Run,
     path: Path = typer.Argument(..., help="The firm's trade reports (canonical CSV/Parquet) or TAQ prints."),
     fmt: str | None = FormatOpt,
     day: str | None = DateOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Trade reports: trade_id,symbol,execution_time,report_time,side,price,quantity,modifiers,..."""
-    _import("trades", path, fmt, day, False, workspace, as_, as_json)
+    return _import(cmd, "trades", path, fmt, day, False)
 
 
-@import_app.command("evidence")
+@command(import_app, "evidence", json=True)
 def import_evidence(
+    cmd: Run,
     path: Path = typer.Argument(..., help="Exception evidence CSV/Parquet."),
     fmt: str | None = FormatOpt,
     day: str | None = DateOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Exception evidence: kind,order_id,venue,symbol,start_time,end_time,price,detail."""
-    _import("evidence", path, fmt, day, False, workspace, as_, as_json)
+    return _import(cmd, "evidence", path, fmt, day, False)
 
 
-@import_app.command("clock")
+@command(import_app, "clock", json=True)
 def import_clock(
+    cmd: Run,
     path: Path = typer.Argument(..., help="Clock-synchronisation log CSV: system,ts,offset_ms."),
     fmt: str | None = FormatOpt,
     day: str | None = DateOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Clock-sync drift readings (FINRA 4590), checked against the 50 ms tolerance."""
-    _import("clock", path, fmt, day, False, workspace, as_, as_json)
+    return _import(cmd, "clock", path, fmt, day, False)
 
 
-@import_app.command("refprices")
+@command(import_app, "refprices", json=True)
 def import_refprices(
+    cmd: Run,
     path: Path = typer.Argument(..., help="Reference prices CSV: symbol,month,avg_close."),
     fmt: str | None = FormatOpt,
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Monthly average closing prices, which assign round-lot tiers from 3 Nov 2025."""
-    _import("refprices", path, fmt, None, False, workspace, as_, as_json)
+    return _import(cmd, "refprices", path, fmt, None, False)
 
 
-@app.command("quarantine")
-def quarantine(
-    import_id: str = typer.Argument(..., help="Import id (TIM-…)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+@command(app, "quarantine", json=True, actor=False)
+def quarantine(cmd: Run, import_id: str = typer.Argument(..., help="Import id (TIM-…).")) -> Any:
     """Every quarantined row of an import, with file, row, field and reason."""
     from proctor.trading.store import quarantine as rows_of
 
-    ws = open_ws(workspace)
-    try:
-        rows = rows_of(ws, import_id)
-    finally:
-        ws.close()
-    if as_json:
-        print_json(rows)
-        return
+    ws = cmd.ws
+    rows = rows_of(ws, import_id)
+    if cmd.json:
+        return rows
     print_table(f"Quarantine of {import_id}", ["file", "row", "field", "value", "reason"], rows)
 
 
-@app.command("run")
+@command(app, "run", json=True)
 def run(
+    cmd: Run,
     day: str = typer.Option(..., "--date", help="Trading day to check (YYYY-MM-DD)."),
     engine: str = typer.Option("local", "--engine", help="local or spark."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Run the data-quality gates and the trade-through check for one day as control runs."""
     from proctor.trading.controls import DATA_QUALITY, TRADE_THROUGH
     from proctor.trading.daily import evaluate_day, record_check
@@ -180,28 +140,24 @@ def run(
     if engine not in ("local", "spark"):
         raise InputError(f"unknown engine {engine!r}: local or spark", field="--engine")
     checked = _day(day)
-    ws = open_ws(workspace)
-    try:
-        actor = actor_for(ws, as_)
-        runs = [
-            ws.controls.run(
-                name, actor=actor, params={"date": checked.isoformat() if checked else day, "engine": engine}
-            )
-            for name in (DATA_QUALITY, TRADE_THROUGH)
-        ]
-        assert checked is not None
-        check = record_check(
-            ws,
-            evaluate_day(ws, checked, engine=engine),
-            engine=engine,
-            actor=actor,
-            run_ids=[r["id"] for r in runs],
+    ws = cmd.ws
+    actor = cmd.actor
+    runs = [
+        ws.controls.run(
+            name, actor=actor, params={"date": checked.isoformat() if checked else day, "engine": engine}
         )
-    finally:
-        ws.close()
-    if as_json:
-        print_json({"runs": runs, "check": check})
-        return
+        for name in (DATA_QUALITY, TRADE_THROUGH)
+    ]
+    assert checked is not None
+    check = record_check(
+        ws,
+        evaluate_day(ws, checked, engine=engine),
+        engine=engine,
+        actor=actor,
+        run_ids=[r["id"] for r in runs],
+    )
+    if cmd.json:
+        return {"runs": runs, "check": check}
     print_table(
         f"Rule 611 check of {day} ({engine})",
         ["control", "outcome", "input_count", "alerts_raised"],
@@ -212,29 +168,24 @@ def run(
     console.print(f"check of record {check['id']}: per-trade results {check['results_blob'] or 'none'}")
 
 
-@app.command("report")
+@command(app, "report", json=True, actor=False)
 def report(
+    cmd: Run,
     day: str = typer.Option(..., "--date", help="Trading day (YYYY-MM-DD)."),
     html_path: Path | None = typer.Option(None, "--html", help="Write the report as HTML here."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Daily summary per desk (trades, compliant, exempt by clause, violations) and data verdicts."""
     from proctor.trading.daily import evaluate_day
     from proctor.trading.report import summarise, to_html
 
     checked = _day(day)
     assert checked is not None
-    ws = open_ws(workspace)
-    try:
-        summary = summarise(evaluate_day(ws, checked))
-    finally:
-        ws.close()
+    ws = cmd.ws
+    summary = summarise(evaluate_day(ws, checked))
     if html_path is not None:
         html_path.write_text(to_html(summary), "utf-8")
-    if as_json:
-        print_json(summary)
-        return
+    if cmd.json:
+        return summary
     console.print(
         f"[bold]Rule 611 report {day}[/] — rule version {summary['rule_version']}; {summary['why']}"
     )

@@ -8,16 +8,8 @@ from typing import Any
 
 import typer
 
-from proctor.cli.common import (
-    ActorOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    actor_for,
-    console,
-    open_ws,
-    print_json,
-    print_table,
-)
+from proctor.cli.command import Run, command
+from proctor.cli.common import console, print_table
 from proctor.core.errors import InputError
 
 
@@ -38,21 +30,18 @@ def _import_group(app: typer.Typer) -> typer.Typer:
 
 
 def import_fix(
+    cmd: Run,
     path: Path = typer.Argument(
         ..., help="FIX 4.2/4.4 tag=value log (SOH or | delimited, one message a line)."
     ),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Read orders, ISO routes, fills and rejects; quarantine bad messages with line and reason."""
     from proctor.trading import iso_service
 
-    ws = open_ws(workspace)
-    out = iso_service.import_fix(ws, path, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(out)
-        return
+    ws = cmd.ws
+    out = iso_service.import_fix(ws, path, actor=cmd.actor)
+    if cmd.json:
+        return out
     c = out["counts"]
     console.print(
         f"import {out['id']}: {c['orders']} orders ({c['isos']} ISOs), {c['executions']} execution reports, "
@@ -64,6 +53,7 @@ def import_fix(
 
 
 def import_depth(
+    cmd: Run,
     path: Path = typer.Argument(..., help="LOBSTER message file, or an ITCH 5.0 binary file."),
     fmt: str = typer.Option(..., "--format", help="lobster or itch."),
     day: str = typer.Option(..., "--date", help="Trading day of the file (YYYY-MM-DD)."),
@@ -71,18 +61,15 @@ def import_depth(
     symbol: str | None = typer.Option(None, "--symbol", help="Symbol of a LOBSTER file."),
     venue: str = typer.Option("Q", "--venue", help="TAQ participant letter of the venue."),
     round_lot: int = typer.Option(100, "--round-lot", help="Round lot in shares for the protected level."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Rebuild the venue's full-depth book and store every state's protected level."""
     from proctor.trading import iso_service
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     out = iso_service.import_depth(
         ws,
         path,
-        actor=actor_for(ws, as_),
+        actor=cmd.actor,
         fmt=fmt,
         day=_day(day, "--date"),
         symbol=symbol,
@@ -90,9 +77,8 @@ def import_depth(
         venue=venue,
         round_lot=round_lot,
     )
-    if as_json:
-        print_json(out)
-        return
+    if cmd.json:
+        return out
     check = out.get("check")
     line = f"import {out['id']}: {out['rows_stored']} book states"
     if check:
@@ -101,19 +87,16 @@ def import_depth(
 
 
 def reportcard_import(
+    cmd: Run,
     path: Path = typer.Argument(..., help="FINRA Reg NMS Trade Through Report Card detail data (CSV)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Import the report card and reconcile it with Proctor's trade-through and ISO alerts."""
     from proctor.trading import iso_service
 
-    ws = open_ws(workspace)
-    out = iso_service.import_reportcard(ws, path, _findings(ws), actor=actor_for(ws, as_))
-    if as_json:
-        print_json(out)
-        return
+    ws = cmd.ws
+    out = iso_service.import_reportcard(ws, path, _findings(ws), actor=cmd.actor)
+    if cmd.json:
+        return out
     r = out["reconciliation"]
     console.print(
         f"report card {out['id']}: {out['rows']} rows; matched {r['matched']}, "
@@ -151,18 +134,14 @@ def _findings(ws: Any) -> list[dict[str, Any]]:
     return out
 
 
-def modifiers_cmd(
-    day: str = typer.Option(..., "--date", help="Trading day (YYYY-MM-DD)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+def modifiers_cmd(cmd: Run, day: str = typer.Option(..., "--date", help="Trading day (YYYY-MM-DD).")) -> Any:
     """Daily modifier reconciliation: every trade whose exemption modifier lacks its evidence."""
     import polars as pl
 
     from proctor.trading import iso_service, modifiers
     from proctor.trading.params import DEFAULT_MODIFIER_CODES
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     d = iso_service.load_day(ws, _day(day, "--date"))
     if d.trades is None:
         raise InputError(
@@ -174,9 +153,8 @@ def modifiers_cmd(
         else pl.DataFrame(schema={"is_iso": pl.Boolean, "parent_order_id": pl.Utf8, "cl_ord_id": pl.Utf8})
     )
     rows = modifiers.reconcile_modifiers(d.trades, routes, d.evidence, DEFAULT_MODIFIER_CODES)
-    if as_json:
-        print_json({"date": day, "trades": d.trades.height, "lacking_evidence": rows})
-        return
+    if cmd.json:
+        return {"date": day, "trades": d.trades.height, "lacking_evidence": rows}
     cols = ["trade_id", "symbol", "modifier", "clause", "missing", "desk", "trader"]
     print_table(f"Modifiers without evidence on {day} ({len(rows)} of {d.trades.height} trades)", cols, rows)
 
@@ -195,6 +173,7 @@ def _venue_of(text: str) -> str:
 
 
 def tags_propose(
+    cmd: Run,
     venue: str = typer.Option(..., "--venue", help="TAQ letter or MIC of the venue, or * for every venue."),
     tag: str = typer.Option(
         "clearing_firm", "--tag", help="Route field checked (clearing_firm = 439 / 452=4)."
@@ -204,53 +183,52 @@ def tags_propose(
     optional: bool = typer.Option(False, "--optional", help="A missing value is not a problem."),
     citation: str = typer.Option(..., "--citation", help="Where the rule comes from (venue spec, notice)."),
     reason: str = typer.Option("", "--reason", help="Why the firm adds it."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Propose a pre-route tag rule; a second person must approve it before it checks orders."""
     from proctor.trading import iso_service
     from proctor.trading.rejects import TagRule
 
     if not allow and not deny and optional:
         raise InputError("a rule needs --allow, --deny, or a required tag", field="--allow")
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rule = TagRule(_venue_of(venue), tag, tuple(allow), tuple(deny), not optional, citation, reason)
-    row = iso_service.add_tag_rule(ws, rule, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(row)
-        return
+    row = iso_service.add_tag_rule(ws, rule, actor=cmd.actor)
+    if cmd.json:
+        return row
     console.print(
         f"proposed {row['id']}: {rule.venue} {tag}; needs approval by someone other than {row['proposed_by']}"
     )
 
 
-def tags_approve(
-    rule_id: str = typer.Argument(..., help="Tag rule id (TGR-...)."),
-    workspace: Path | None = WorkspaceOpt,
-    as_: str | None = ActorOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+def tags_approve(cmd: Run, rule_id: str = typer.Argument(..., help="Tag rule id (TGR-...).")) -> Any:
     """Approve a proposed tag rule (not the proposer): it checks every order routed from now on."""
     from proctor.trading import iso_service
 
-    ws = open_ws(workspace)
-    row = iso_service.approve_tag_rule(ws, rule_id, actor=actor_for(ws, as_))
-    if as_json:
-        print_json(row)
-        return
+    ws = cmd.ws
+    row = iso_service.approve_tag_rule(ws, rule_id, actor=cmd.actor)
+    if cmd.json:
+        return row
     console.print(f"{row['id']} active: proposed by {row['proposed_by']}, approved by {row['approved_by']}")
 
 
+def tags_reject(cmd: Run, rule_id: str = typer.Argument(..., help="Tag rule id (TGR-...).")) -> Any:
+    """Turn a proposed tag rule down (not the proposer): it never checks an order."""
+    from proctor.trading import iso_service
+
+    row = iso_service.reject_tag_rule(cmd.ws, rule_id, actor=cmd.actor)
+    if cmd.json:
+        return row
+    console.print(f"{row['id']} rejected: proposed by {row['proposed_by']}, turned down by {cmd.actor}")
+
+
 def tags_list(
+    cmd: Run,
     status: str | None = typer.Option(None, "--status", help="proposed or active."),
-    workspace: Path | None = WorkspaceOpt,
-    as_json: bool = JsonOpt,
-) -> None:
+) -> Any:
     """Pre-route tag rules with who proposed and approved them."""
     from proctor.trading import iso_service
 
-    ws = open_ws(workspace)
+    ws = cmd.ws
     rows = [
         {
             **r,
@@ -260,9 +238,8 @@ def tags_list(
         }
         for r in iso_service.list_tag_rules(ws, status)
     ]
-    if as_json:
-        print_json(rows)
-        return
+    if cmd.json:
+        return rows
     cols = ["id", "venue", "tag", "allowed", "denied", "status", "proposed_by", "approved_by", "citation"]
     print_table("Pre-route tag rules", cols, rows)
 
@@ -270,14 +247,15 @@ def tags_list(
 def register(app: typer.Typer) -> None:
     """Add the ISO and routing commands to the `trading` command group."""
     imports = _import_group(app)
-    imports.command("fix")(import_fix)
-    imports.command("depth")(import_depth)
+    command(imports, "fix", json=True)(import_fix)
+    command(imports, "depth", json=True)(import_depth)
     card = typer.Typer(help="FINRA Reg NMS Trade Through Report Card.", no_args_is_help=True)
-    card.command("import")(reportcard_import)
+    command(card, "import", json=True)(reportcard_import)
     app.add_typer(card, name="reportcard")
-    app.command("modifiers")(modifiers_cmd)
+    command(app, "modifiers", json=True, actor=False)(modifiers_cmd)
     tags = typer.Typer(help="Pre-route FIX tag rules (four eyes).", no_args_is_help=True)
-    tags.command("propose")(tags_propose)
-    tags.command("approve")(tags_approve)
-    tags.command("list")(tags_list)
+    command(tags, "propose", json=True)(tags_propose)
+    command(tags, "approve", json=True)(tags_approve)
+    command(tags, "reject", json=True)(tags_reject)
+    command(tags, "list", json=True, actor=False)(tags_list)
     app.add_typer(tags, name="tags")

@@ -27,6 +27,11 @@ from proctor.core.errors import InputError
 app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 token_app = typer.Typer(help="Per-user API tokens for scripts and CI.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+identity_app = typer.Typer(
+    help="The addresses and handles under which a user is surveilled (they refuse self-review).",
+    no_args_is_help=True,
+)
+app.add_typer(identity_app, name="identity")
 
 
 def _password(password_stdin: bool) -> str | None:
@@ -136,6 +141,32 @@ def set_role(
     ws = open_ws(workspace)
     change = ws.settings.propose(f"role:{name}", role, actor=actor_for(ws, as_), reason=reason)
     console.print(f"proposed {change}: {name} → {role}; another admin must approve it")
+
+
+@identity_app.command("add")
+def identity_add(
+    name: str,
+    identity: str = typer.Argument(..., help="An e-mail address, chat handle or employee id."),
+    workspace: Path | None = WorkspaceOpt,
+    as_: str | None = ActorOpt,
+) -> None:
+    """Add an identity to a user (admin; journaled). One identity belongs to one user."""
+    ws = open_ws(workspace)
+    user = ws.users.add_identity(name, identity, actor=actor_for(ws, as_))
+    console.print(f"{user.name}: {', '.join(sorted(user.identities))}")
+
+
+@identity_app.command("remove")
+def identity_remove(
+    name: str,
+    identity: str,
+    workspace: Path | None = WorkspaceOpt,
+    as_: str | None = ActorOpt,
+) -> None:
+    """Remove an identity from a user (another admin; journaled)."""
+    ws = open_ws(workspace)
+    user = ws.users.remove_identity(name, identity, actor=actor_for(ws, as_))
+    console.print(f"{user.name}: {', '.join(sorted(user.identities)) or 'no identities'}")
 
 
 @token_app.command("create")

@@ -11,7 +11,10 @@ Every item read is yielded exactly once as a Message or a Quarantined item, so t
 items read always reconciles to stored plus quarantined.
 """
 
-from proctor.comms.formats import FORMATS, detect_format, iter_items
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from proctor.comms.model import (
     ROLES,
     Attachment,
@@ -24,6 +27,9 @@ from proctor.comms.model import (
     Quarantined,
     direction,
 )
+
+if TYPE_CHECKING:
+    from proctor.comms.formats import FORMATS, detect_format, iter_items
 
 __all__ = [
     "FORMATS",
@@ -40,3 +46,14 @@ __all__ = [
     "direction",
     "iter_items",
 ]
+
+_FORMATS = ("FORMATS", "detect_format", "iter_items")
+
+
+def __getattr__(name: str) -> Any:
+    """The importers load on first use: opening a workspace needs the archive's tables, not its parsers."""
+    if name in _FORMATS:
+        from proctor.comms import formats
+
+        return getattr(formats, name)
+    raise AttributeError(f"module 'proctor.comms' has no attribute {name!r}")

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 from proctor.comms import permissions, tables
 from proctor.comms.cadence import source_cadence
 from proctor.comms.completeness import RULE, capture_completeness
-from proctor.comms.demo import seed_demo
 from proctor.comms.evidence import EVIDENCE_RENDERERS
 from proctor.comms.search import check_search_index
 from proctor.comms.volume import volume_anomaly
 from proctor.core.controls import ControlSpec
-from proctor.core.modules import ModuleSpec
+from proctor.core.modules import ModuleSpec, deferred
 
 __all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
+
+
+# The demo part loads only for the demo: it ingests four weeks of traffic.
+seed_demo = deferred("proctor.comms.demo:seed_demo")
 
 CONTROLS: list[ControlSpec] = [
     ControlSpec(

@@ -44,8 +44,8 @@ from proctor.core.alerts import Subject
 from proctor.core.clock import iso_utc
 from proctor.core.errors import InputError, IntegrityError
 from proctor.core.roles import NPI_VIEW, require
+from proctor.journal import query as journal
 from proctor.journal.proofs import ProofBuilder
-from proctor.store.schema import journal_events
 
 if TYPE_CHECKING:
     from proctor.platform.workspace import Workspace
@@ -142,16 +142,16 @@ def _view(row: dict[str, Any], raw: bytes) -> RecordView:
     )
 
 
-def _event_dict(row: Any) -> dict[str, Any]:
-    m = row._mapping
+def _event_dict(event: journal.JournalEvent) -> dict[str, Any]:
+    """One event as a production's audit trail file spells it (docs/journal.md)."""
     return {
-        "seq": m["seq"],
-        "ts": m["ts"],
-        "actor": m["actor"],
-        "type": m["event_type"],
-        "subject": {"kind": m["subject_kind"], "id": m["subject_id"]},
-        "payload": json.loads(m["payload"]),
-        "leaf_hash": m["leaf_hash"],
+        "seq": event.seq,
+        "ts": event.ts,
+        "actor": event.actor,
+        "type": event.event_type,
+        "subject": {"kind": event.subject_kind, "id": event.subject_id},
+        "payload": event.payload,
+        "leaf_hash": event.leaf_hash,
     }
 
 
@@ -168,30 +168,14 @@ def _audit_trails(conn: sa.Connection, ids: list[str]) -> dict[str, list[dict[st
         ):
             related[hid] = rid
     trails: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    keys = list(related)
-    for chunk in _chunks(keys):
-        stmt = (
-            sa.select(journal_events)
-            .where(journal_events.c.subject_id.in_(chunk))
-            .order_by(journal_events.c.seq)
-        )
-        for row in conn.execute(stmt):
-            trails[related[row.subject_id]].append(_event_dict(row))
-    for events in trails.values():
-        events.sort(key=lambda e: e["seq"])
+    for event in journal.events(conn, journal.JournalQuery(subject_ids=list(related))):  # in journal order
+        trails[related[event.subject_id]].append(_event_dict(event))
     return trails
 
 
 def _stored_seqs(conn: sa.Connection, ids: list[str]) -> dict[str, int]:
     """The leaf that first stored each record (its insert), which names the original's SHA-256."""
-    seqs: dict[str, int] = {}
-    for chunk in _chunks(ids):
-        stmt = (
-            sa.select(journal_events.c.subject_id, sa.func.min(journal_events.c.seq))
-            .where(journal_events.c.subject_kind == "comms.message", journal_events.c.subject_id.in_(chunk))
-            .group_by(journal_events.c.subject_id)
-        )
-        seqs.update({sid: int(seq) for sid, seq in conn.execute(stmt)})
+    seqs = journal.first_seqs(conn, "comms.message", ids)
     missing = sorted(set(ids) - set(seqs))
     if missing:
         raise IntegrityError(f"record {missing[0]} has no journal event: it cannot be proved")

@@ -39,19 +39,37 @@ MIN_REASON = 10
 APPLY_BATCH = 1000
 
 
-def propose_schedule(ws: Workspace, actor: str, path: Path, reason: str) -> dict[str, Any]:
-    """Record a new schedule version read from a YAML file, awaiting a second person's approval."""
+def _check_proposal(ws: Workspace, actor: str, reason: str) -> str:
     require(ws.users.get(actor), POLICY_CHANGE)
     if len(reason.strip()) < MIN_REASON:
         raise InputError(
             f"a retention change needs a reason of at least {MIN_REASON} characters", field="reason"
         )
+    return reason.strip()
+
+
+def propose_schedule(ws: Workspace, actor: str, path: Path, reason: str) -> dict[str, Any]:
+    """Record a new schedule version read from a YAML file, awaiting a second person's approval."""
+    why = _check_proposal(ws, actor, reason)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(path)) from None
     schedule = schedule_from_yaml(text, str(path))
-    return _insert_version(ws, actor, schedule, origin=f"file:{path.name}", reason=reason.strip())
+    return _insert_version(ws, actor, schedule, origin=f"file:{path.name}", reason=why)
+
+
+def propose_document(
+    ws: Workspace, actor: str, document: dict[str, Any], reason: str, *, origin: str
+) -> dict[str, Any]:
+    """The same proposal from a schedule document built elsewhere (the web form), not a file.
+
+    The document is checked exactly as a file's is (floors, citations, kinds); `origin` says where
+    it came from, e.g. ``web:paula``.
+    """
+    why = _check_proposal(ws, actor, reason)
+    schedule = RetentionSchedule.from_dict(document, file="retention schedule")
+    return _insert_version(ws, actor, schedule, origin=origin, reason=why)
 
 
 def _insert_version(

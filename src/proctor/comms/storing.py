@@ -286,15 +286,19 @@ def _insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]
         conn.execute(table.insert(), rows)
         return
     columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-    per_statement = max(1, 900 // len(columns))
-    group = "(" + ",".join("?" * len(columns)) + ")"
+    width = len(columns)
+    # Column by column (each column's bind processor mapped over it in C), then row-major.
+    by_column = []
+    for name in columns:
+        column = [row[name] for row in rows]
+        process = table.c[name].type.bind_processor(conn.dialect)
+        by_column.append(list(map(process, column)) if process is not None else column)
+    flat = [value for row in zip(*by_column, strict=True) for value in row]
+    per_statement = max(1, 900 // width)
+    group = "(" + ",".join("?" * width) + ")"
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    full = head + ",".join([group] * per_statement)
     for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        params: list[Any] = []
-        for row in chunk:
-            for name, process in zip(columns, processors, strict=True):
-                value = row[name]
-                params.append(process(value) if process is not None else value)
-        conn.exec_driver_sql(head + ",".join([group] * len(chunk)), tuple(params))
+        count = min(per_statement, len(rows) - start)
+        sql = full if count == per_statement else head + ",".join([group] * count)
+        conn.exec_driver_sql(sql, tuple(flat[start * width : (start + count) * width]))

@@ -8,6 +8,7 @@ after its module, every evidence type has a renderer and every module is documen
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,24 @@ class ModuleSpec:
         for control in self.controls:
             if not control.name.startswith(f"{self.name}.") or control.module != self.name:
                 raise ValueError(f"control {control.name!r} of {self.name!r} must be named {self.name}.*")
+
+
+def deferred(target: str) -> Callable[..., Any]:
+    """The function at "package.module:name", imported when it is first called.
+
+    Every command that opens a workspace reads every module's spec, so a spec that imported what
+    its controls, integrity checks and demo run (Polars, Numba, the e-mail parsers) would make each
+    command pay for all of them. A spec names those functions with `deferred` instead.
+    """
+    module_name, _, name = target.partition(":")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module_name), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__module__ = module_name
+    call.__doc__ = f"`{target}`, imported on first call."
+    return call
 
 
 def validate_modules(specs: Iterable[ModuleSpec]) -> list[ModuleSpec]:

@@ -169,10 +169,3 @@ def leaf_hashes(conn: sa.Connection, upto: int) -> list[bytes]:
         .order_by(journal_events.c.seq)
     )
     return [bytes.fromhex(h) for (h,) in result]
-
-
-def events_for(conn: sa.Connection, subject_id: str, kind: str | None = None) -> list[Any]:
-    query = sa.select(journal_events).where(journal_events.c.subject_id == subject_id)
-    if kind:
-        query = query.where(journal_events.c.subject_kind == kind)
-    return list(conn.execute(query.order_by(journal_events.c.seq)))

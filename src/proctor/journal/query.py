@@ -13,13 +13,17 @@ Usage::
                                            event_types=("alert.closed", "alert.approved"))):
         event.seq, event.ts, event.actor, event.event_type, event.payload.get("after")
     last_event(conn, "workspace.modules")      # the latest event of a type, or None
+    subject_events(conn, case_id, "case")      # one record's whole history, oldest first
+    timeline(conn, [JournalQuery(subject_kind="case", subject_ids=[case_id]),
+                    JournalQuery(subject_kind="alert", subject_ids=alert_ids)])
+    first_seqs(conn, "comms.message", ids)     # the leaf that first stored each record
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,11 +61,15 @@ class JournalEvent:
 
 @dataclass(frozen=True)
 class JournalQuery:
-    """Which events: every given criterion must hold; ids are matched in batches."""
+    """Which events: every given criterion must hold; ids are matched in batches.
+
+    `subject_ids` None means any subject; an empty list means none (a case with no alerts has no
+    alert events, not every alert's).
+    """
 
     event_types: Sequence[str] = ()
     subject_kind: str | None = None
-    subject_ids: Sequence[str] = field(default_factory=tuple)
+    subject_ids: Sequence[str] | None = None
     actor: str | None = None
     after_seq: int | None = None
     newest_first: bool = False
@@ -87,7 +95,7 @@ def _select(query: JournalQuery, ids: Sequence[str] | None) -> sa.Select[Any]:
 
 def events(conn: sa.Connection, query: JournalQuery) -> Iterator[JournalEvent]:
     """The matching events in journal order (or newest first)."""
-    if not query.subject_ids:
+    if query.subject_ids is None:
         for row in conn.execute(_select(query, None)):
             yield JournalEvent.from_row(row)
         return
@@ -103,12 +111,54 @@ def events(conn: sa.Connection, query: JournalQuery) -> Iterator[JournalEvent]:
 
 def last_event(conn: sa.Connection, event_type: str, subject_id: str | None = None) -> JournalEvent | None:
     query = JournalQuery(
-        event_types=(event_type,), subject_ids=(subject_id,) if subject_id else (), newest_first=True, limit=1
+        event_types=(event_type,),
+        subject_ids=(subject_id,) if subject_id else None,
+        newest_first=True,
+        limit=1,
     )
     return next(events(conn, query), None)
+
+
+def subject_events(conn: sa.Connection, subject_id: str, kind: str | None = None) -> list[JournalEvent]:
+    """Every event about one record (of one kind, if given), oldest first: its whole history."""
+    return list(events(conn, JournalQuery(subject_kind=kind, subject_ids=(subject_id,))))
+
+
+def timeline(conn: sa.Connection, queries: Iterable[JournalQuery]) -> list[JournalEvent]:
+    """The events matching any of the queries, each once, in journal order.
+
+    A case's timeline is the events about the case, its alerts and its notes: three subjects of
+    three kinds, read as one history.
+    """
+    found = {e.seq: e for query in queries for e in events(conn, query)}
+    return [found[seq] for seq in sorted(found)]
+
+
+def first_seqs(conn: sa.Connection, subject_kind: str, subject_ids: Sequence[str]) -> dict[str, int]:
+    """The sequence number of the first event about each record: the leaf that stored it.
+
+    Records without any event are absent from the answer; the caller decides whether that is an
+    error (a record that cannot be proved) or simply unknown.
+    """
+    ev = journal_events.c
+    ids = list(subject_ids)
+    seqs: dict[str, int] = {}
+    for start in range(0, len(ids), _IN):
+        stmt = (
+            sa.select(ev.subject_id, sa.func.min(ev.seq))
+            .where(ev.subject_kind == subject_kind, ev.subject_id.in_(ids[start : start + _IN]))
+            .group_by(ev.subject_id)
+        )
+        seqs.update({sid: int(seq) for sid, seq in conn.execute(stmt)})
+    return seqs
 
 
 def head_seq(conn: sa.Connection) -> int | None:
     """The sequence number of the latest event (None for an empty journal)."""
     value = conn.execute(sa.select(sa.func.max(journal_events.c.seq))).scalar()
     return None if value is None else int(value)
+
+
+def event_count(conn: sa.Connection) -> int:
+    """How many events the journal holds."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(journal_events)).scalar_one())

@@ -66,6 +66,9 @@ class AlertQuery:
     page_size: int = 50
 
 
+_TOTAL = sa.func.count().over().label("_total")  # every row the query matches, beside each row
+
+
 def subject_ids(alert: dict[str, Any]) -> list[str]:
     return [str(s["id"]) for s in alert["subjects"]]
 
@@ -216,11 +219,22 @@ class AlertService:
             .limit(page_size)
             .offset((max(q.page, 1) - 1) * page_size)
         )
+        total: int | None = None
         with self.ws.read() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
-            total = int(
-                conn.execute(sa.select(sa.func.count()).select_from(alerts).where(*conds)).scalar_one()
-            )
+            if q.text:
+                # Words are matched by reading every row, so one pass counts them too; otherwise
+                # SQLite fetches the rows one by one in the sort index's order to test each, then
+                # reads the table again to count (a word in a queue of 100,000 alerts: the page
+                # took 0.22 s, now 0.1 s, in benchmarks/web.py).
+                rows = [dict(r._mapping) for r in conn.execute(stmt.add_columns(_TOTAL))]
+                total = int(rows[0]["_total"]) if rows else None
+                for row in rows:
+                    del row["_total"]
+            else:
+                rows = [dict(r._mapping) for r in conn.execute(stmt)]
+            if total is None:
+                count = sa.select(sa.func.count()).select_from(alerts).where(*conds)
+                total = int(conn.execute(count).scalar_one())
         return rows, total
 
     def counts(self, group_by: str, q: AlertQuery, viewer: User | None = None) -> dict[str, int]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs, meta_alert
+from proctor.journal.query import head_seq
 from proctor.journal.verify import verify_journal
-from proctor.store.schema import journal_events
 
 
 def control_health(ctx: ControlContext) -> ControlOutcome:
@@ -50,7 +48,7 @@ def journal_integrity(ctx: ControlContext) -> ControlOutcome:
     for problem in integrity_problems(ws):  # derived data such as the search index
         report.add("derived_data_altered", "derived data", problem)
     with ws.read() as conn:
-        head = conn.execute(sa.select(sa.func.max(journal_events.c.seq))).scalar()
+        head = head_seq(conn)
     findings = []
     if not report.intact:
         first = report.problems[0]

@@ -13,7 +13,6 @@ marked reportable names the Rule 4530 paragraph it falls under; a filing date ne
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from proctor.core.alerts import Subject
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import CASE_WORK, require, require_not_subject
-from proctor.journal.log import events_for
+from proctor.journal.query import JournalEvent, subject_events
 
 if TYPE_CHECKING:
     from proctor.platform.transaction import Transaction
@@ -101,13 +100,13 @@ def clean_details(given: dict[str, str | None], current: dict[str, Any]) -> dict
     return merged
 
 
-def fold(events: list[Any]) -> dict[str, Any]:
+def fold(events: list[JournalEvent]) -> dict[str, Any]:
     """The investigation as of the last event: fields, attachments and linked messages."""
     details: dict[str, Any] = dict.fromkeys(FIELDS)
     attachments: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
     for event in events:
-        payload = json.loads(event.payload)
+        payload = event.payload
         when = {"at": event.ts, "by": event.actor, "seq": event.seq}
         if event.event_type == DETAILS_EVENT:
             details = {name: payload["after"].get(name) for name in FIELDS}
@@ -139,13 +138,13 @@ class CaseInvestigation:
     def read(self, case_id: str, *, viewer: str) -> dict[str, Any]:
         self.ws.cases.get(case_id, viewer=viewer)  # NotFound for a case the viewer may not read
         with self.ws.read() as conn:
-            return fold(events_for(conn, case_id, "case"))
+            return fold(subject_events(conn, case_id, "case"))
 
     def record(self, case_id: str, given: dict[str, str | None], *, actor: str) -> dict[str, Any]:
         """Change some fields; the whole investigation is checked and journaled as it stands after."""
         user = self.ws.users.get(actor)
         with self._work(case_id, actor) as tx:
-            current = fold(events_for(tx.conn, case_id, "case"))["details"]
+            current = fold(subject_events(tx.conn, case_id, "case"))["details"]
             after = clean_details(given, current)
             if after["subject_person"]:
                 require_not_subject(user, [after["subject_person"]], f"case {case_id}")

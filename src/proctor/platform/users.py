@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -24,8 +25,19 @@ _hasher = (
     else PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 )
 # Verified against when the user is unknown, has no password or is deactivated, so the answer
-# takes as long as for a real account and timing does not tell which names exist.
-_DUMMY_HASH = _hasher.hash("proctor: no such user")
+# takes as long as for a real account and timing does not tell which names exist. It is the hash
+# of a password nobody has, made once with each profile's parameters: hashing it here would cost
+# every command that loads this module one full argon2 hash. Other parameters make their own.
+_DUMMY_HASHES = (
+    "$argon2id$v=19$m=65536,t=3,p=4$WNmMyXgyfSlS0eVMazzgSw$1mgv77/qk/xfJ/cK5VddSN1p6+LOVbuzPRsK3uXpio8",
+    "$argon2id$v=19$m=8,t=1,p=1$X6fVGy60egA$7d6uSA",
+)
+_DUMMY_HASH = next((h for h in _DUMMY_HASHES if not _hasher.check_needs_rehash(h)), "") or _hasher.hash(
+    "proctor: no such user"
+)
+# An identity is an address or handle as captured communications and the firm directory spell it
+# (the directory's own rule for ids and aliases): no spaces, commas or semicolons.
+_IDENTITY = re.compile(r"^[^\s,;]{1,300}$")
 
 
 def _to_user(row: Any) -> User:
@@ -75,9 +87,12 @@ class UserService:
             raise InputError(f"user name {name!r} must be letters, digits, '.', '-' or '_'", field="name")
         if password is not None and len(password) < 8:
             raise InputError("password must be at least 8 characters", field="password")
+        wanted = sorted({_identity(i) for i in identities or []})
         with self.ws.transaction(actor) as tx:
             if tx.get(users, name) is not None:
                 raise InputError(f"user {name!r} already exists", field="name")
+            for identity in wanted:
+                _refuse_taken(tx.conn, identity, name)
             tx.insert(
                 users,
                 {
@@ -85,7 +100,7 @@ class UserService:
                     "role": role_value.value,
                     "display_name": display_name or name,
                     "password_hash": _hasher.hash(password) if password else None,
-                    "identities": sorted({i.lower() for i in identities or []}),
+                    "identities": wanted,
                     "active": True,
                     "created_at": self.ws.clock.now(),
                 },
@@ -139,3 +154,60 @@ class UserService:
             tx.update(users, name, {"active": active}, "user.activated" if active else "user.deactivated")
             if not active:
                 self.sessions.revoke_user(name, tx.conn)
+
+    def add_identity(self, name: str, identity: str, *, actor: str) -> User:
+        """Record one more address or handle under which this user is surveilled (journaled).
+
+        Identities are how self-review is refused (FINRA 3110(b)(6)), so one identity belongs to one
+        user: giving it to a second would make him the subject of the first one's alerts.
+        """
+        require(self.get(actor), USER_ADMIN)
+        value = _identity(identity)
+        with self.ws.transaction(actor) as tx:
+            current = _identities_of(tx, name)
+            if value in current:
+                raise InputError(f"{name} already has the identity {value}", field="identity")
+            _refuse_taken(tx.conn, value, name)
+            tx.update(users, name, {"identities": sorted({*current, value})}, "user.identity_added")
+        return self.get(name)
+
+    def remove_identity(self, name: str, identity: str, *, actor: str) -> User:
+        """Stop treating an address or handle as this user's (journaled).
+
+        Nobody removes one of his own: it would let him review items about himself.
+        """
+        require(self.get(actor), USER_ADMIN)
+        value = identity.strip().lower()
+        if actor == name:
+            raise PermissionDenied(
+                "nobody removes an identity of their own (it would let them review items about "
+                "themselves); another admin does it"
+            )
+        with self.ws.transaction(actor) as tx:
+            current = _identities_of(tx, name)
+            if value not in current:
+                raise NotFound(f"{name} has no identity {value!r}")
+            tx.update(users, name, {"identities": sorted(current - {value})}, "user.identity_removed")
+        return self.get(name)
+
+
+def _identity(text: str) -> str:
+    value = text.strip().lower()
+    if not _IDENTITY.match(value):
+        raise InputError(
+            f"{text.strip()!r} is not an address or handle (no spaces, commas or ';')", field="identity"
+        )
+    return value
+
+
+def _identities_of(tx: Any, name: str) -> set[str]:
+    row = tx.get(users, name)
+    if row is None:
+        raise NotFound(f"no user named {name!r}; add one with `proctor user add`")
+    return set(row["identities"] or [])
+
+
+def _refuse_taken(conn: sa.Connection, identity: str, name: str) -> None:
+    for other, held in conn.execute(sa.select(users.c.name, users.c.identities)):
+        if other != name and identity in (held or []):
+            raise InputError(f"{identity} is already an identity of {other}", field="identity")

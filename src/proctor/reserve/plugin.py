@@ -14,17 +14,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
-from proctor.core.modules import ModuleSpec
+from proctor.core.modules import ModuleSpec, deferred
 from proctor.core.workspace import Workspace
 from proctor.platform.calendar import FEDERAL_RESERVE
-from proctor.reserve import alerting, focus_history, permissions, service, tables
-from proctor.reserve.cadence import MonthEnd, daily_required
-from proctor.reserve.demo import seed_demo
-from proctor.reserve.gates import run_gates
-from proctor.reserve.hindsight import is_month_end
+from proctor.reserve import permissions, tables
 from proctor.reserve.tables import computations, input_sets
 
 __all__ = ["CONTROLS", "SPEC", "seed_demo"]
+
+# The controls import the computation (Polars) and the report writers when they run, and the demo
+# part loads for the demo: every command that opens a workspace reads this spec.
+seed_demo = deferred("proctor.reserve.demo:seed_demo")
 
 
 def _recent(ws: Workspace, since: date, until: date) -> list[dict[str, Any]]:
@@ -44,6 +44,9 @@ def _recent(ws: Workspace, since: date, until: date) -> list[dict[str, Any]]:
 
 def computation_gates(ctx: ControlContext) -> ControlOutcome:
     """The week's inputs exist and pass every gate; a failure is a HOLD alert."""
+    from proctor.reserve import alerting, service
+    from proctor.reserve.gates import run_gates
+
     ws, today = ctx.workspace, ctx.as_of.date()
     with ws.read() as conn:
         row = conn.execute(
@@ -82,6 +85,8 @@ def computation_gates(ctx: ControlContext) -> ControlOutcome:
 
 def deposit_deadline(ctx: ControlContext) -> ControlOutcome:
     """Every deficiency of record stays an alert until a later computation shows it cured."""
+    from proctor.reserve import alerting, service
+
     ws, today = ctx.workspace, ctx.as_of.date()
     recent = _recent(ws, today - timedelta(days=21), today)
     findings = []
@@ -107,6 +112,8 @@ def deposit_deadline(ctx: ControlContext) -> ControlOutcome:
 
 def variance_review(ctx: ControlContext) -> ControlOutcome:
     """Variances still unexplained at the deposit deadline go to the CFO and CCO."""
+    from proctor.reserve import alerting, service
+
     ws = ctx.workspace
     recent = _recent(ws, ctx.as_of.date() - timedelta(days=35), ctx.as_of.date())
     findings = []
@@ -126,6 +133,10 @@ def variance_review(ctx: ControlContext) -> ControlOutcome:
 
 def daily_threshold(ctx: ControlContext) -> ControlOutcome:
     """Average total credits over 12 month-ends at or over $500M means daily computation."""
+    from proctor.reserve import focus_history, service
+    from proctor.reserve.cadence import MonthEnd, daily_required
+    from proctor.reserve.hindsight import is_month_end
+
     ws, today = ctx.workspace, ctx.as_of.date()
     calendar = FEDERAL_RESERVE
     rows = [

@@ -7,21 +7,27 @@ message by message and with reasons, what a principal must review (:mod:`proctor
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from proctor.review.engine import Hit, LexiconEngine, compile_lexicon
+# `highlight` is also this package's module of that name, so it is bound here, after its module
+# is imported; the engine, policies and selection load on first use (see `__getattr__`).
 from proctor.review.highlight import Segment, highlight
-from proctor.review.policy import ReviewPolicy, load_policy, parse_policy, policy_version_hash
-from proctor.review.selection import (
-    Reason,
-    ReviewMessage,
-    Selection,
-    evaluate,
-    evaluate_many,
-    in_scope,
-    message_from_dict,
-    sample_draw,
-)
+
+if TYPE_CHECKING:
+    from proctor.review.engine import Hit, LexiconEngine, compile_lexicon
+    from proctor.review.policy import ReviewPolicy, load_policy, parse_policy, policy_version_hash
+    from proctor.review.selection import (
+        Reason,
+        ReviewMessage,
+        Selection,
+        evaluate,
+        evaluate_many,
+        in_scope,
+        message_from_dict,
+        sample_draw,
+    )
 
 _DATA = Path(__file__).resolve().parent / "data"
 #: A realistic lexicon policy (complaint, guarantee, off-channel, gifts, insider, suitability).
@@ -50,3 +56,28 @@ __all__ = [
     "policy_version_hash",
     "sample_draw",
 ]
+
+_HOME = {
+    "Hit": "proctor.review.engine",
+    "LexiconEngine": "proctor.review.engine",
+    "Reason": "proctor.review.selection",
+    "ReviewMessage": "proctor.review.selection",
+    "ReviewPolicy": "proctor.review.policy",
+    "Selection": "proctor.review.selection",
+    "compile_lexicon": "proctor.review.engine",
+    "evaluate": "proctor.review.selection",
+    "evaluate_many": "proctor.review.selection",
+    "in_scope": "proctor.review.selection",
+    "load_policy": "proctor.review.policy",
+    "message_from_dict": "proctor.review.selection",
+    "parse_policy": "proctor.review.policy",
+    "policy_version_hash": "proctor.review.policy",
+    "sample_draw": "proctor.review.selection",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The lexicon engine (Hyperscan) and the selection load when first named, not with the spec."""
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name]), name)
+    raise AttributeError(f"module 'proctor.review' has no attribute {name!r}")

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from proctor.core.alerts import Severity
-from proctor.review.engine import Hit
+
+if TYPE_CHECKING:  # the lexicon engine (Hyperscan) loads where messages are scanned, not shown
+    from proctor.review.engine import Hit
 
 
 @dataclass(frozen=True)

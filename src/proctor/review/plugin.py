@@ -14,15 +14,18 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from proctor.core.controls import ControlSpec
-from proctor.core.modules import ModuleSpec
+from proctor.core.modules import ModuleSpec, deferred
 from proctor.review import tables
-from proctor.review.coverage import coverage_control
-from proctor.review.demo import seed_demo
 from proctor.review.evidence import EVIDENCE_RENDERERS
-from proctor.review.run import route_new, selection_control
-from proctor.review.sla import sla_control
 
 __all__ = ["CONTROLS", "EVIDENCE_RENDERERS", "SPEC", "seed_demo"]
+
+# Loaded when they run: selection scans messages with the lexicon engine (Hyperscan).
+selection_control = deferred("proctor.review.run:selection_control")
+route_new = deferred("proctor.review.run:route_new")
+sla_control = deferred("proctor.review.sla:sla_control")
+coverage_control = deferred("proctor.review.coverage:coverage_control")
+seed_demo = deferred("proctor.review.demo:seed_demo")
 
 RULE = "FINRA 3110(b)(4)"
 

@@ -13,16 +13,16 @@ from the firm's supervision hierarchy (`iso_routing.route_new`), as the ISO cont
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
 from proctor.core.errors import InputError
-from proctor.trading import store
-from proctor.trading.daily import DayResult, SymbolDay, evaluate_day
 from proctor.trading.iso_routing import route_new
-from proctor.trading.tradethrough import CLAUSES, px, violation_evidence
+
+if TYPE_CHECKING:  # the engine (Arrow, Numba) loads when a control runs, not when the spec is read
+    from proctor.trading.daily import DayResult, SymbolDay
 
 TRADE_THROUGH = "trading.trade_through"
 DATA_QUALITY = "trading.data_quality"
@@ -37,6 +37,8 @@ def run_days(ctx: ControlContext) -> list[date]:
             return [given if isinstance(given, date) else date.fromisoformat(str(given))]
         except ValueError:
             raise InputError(f"not a date (YYYY-MM-DD): {given!r}", field="date") from None
+    from proctor.trading import store
+
     return [d for d in store.days(ctx.workspace) if d <= ctx.as_of.date()]
 
 
@@ -46,6 +48,8 @@ def _symbol_day(result: DayResult, symbol: str) -> SymbolDay:
 
 def trade_through_alert(row: dict[str, Any], result: DayResult) -> AlertDraft:
     """The alert for one violation row; built only from the row and stored inputs (regenerable)."""
+    from proctor.trading.tradethrough import CLAUSES, px, violation_evidence
+
     sd = _symbol_day(result, row["symbol"])
     who = sd.people.get(row["trade_id"], {})
     evidence = violation_evidence(row)
@@ -121,6 +125,8 @@ def data_quality_alert(sd: SymbolDay, result: DayResult) -> AlertDraft:
 
 
 def _evaluate(ctx: ControlContext) -> list[DayResult]:
+    from proctor.trading.daily import evaluate_day
+
     engine = str(ctx.params.get("engine") or "local")
     return [evaluate_day(ctx.workspace, d, engine=engine) for d in run_days(ctx)]
 

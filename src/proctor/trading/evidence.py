@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from proctor.core.evidence import Block, KeyValues, TableBlock, TimelineBlock, TimelinePoint
-from proctor.trading.tradethrough import CLAUSES, px
+
+# `px` and `CLAUSES` come from the trade-through kernel's module, which loads NumPy, Polars and
+# Numba: imported where an alert is shown, not when the module's spec is read.
 
 
 def iso_ns(ns: int | None) -> str:
@@ -28,10 +30,14 @@ def _dollars(value: Any) -> float | None:
 
 
 def _worst(window: dict[str, Any]) -> str:
+    from proctor.trading.tradethrough import px
+
     return f"{px(window.get('bid_worst'))} / {px(window.get('ask_worst'))}"
 
 
 def trade_through_blocks(evidence: dict[str, Any]) -> list[Block]:
+    from proctor.trading.tradethrough import CLAUSES, px
+
     trade = evidence.get("trade") or {}
     result = evidence.get("result") or {}
     lot = evidence.get("round_lot") or {}

@@ -10,24 +10,30 @@ trades, are a HOLD alert: missing records are never read as "no ISOs".
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from proctor.core.alerts import AlertDraft, Severity, Subject
 from proctor.core.canonical import digest
 from proctor.core.controls import ControlContext, ControlOutcome, ControlSpec, hash_inputs
 from proctor.core.errors import InputError
 from proctor.core.evidence import Block, KeyValues, TableBlock
-from proctor.trading import depth as depth_mod
-from proctor.trading import iso, iso_service, modifiers, rejects, store
 from proctor.trading.iso_routing import route_new
 from proctor.trading.params import DEFAULT_MODIFIER_CODES
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from proctor.trading import iso
+
+# Each control imports the readers and kernels it runs (Polars, the FIX parser) when it runs: the
+# spec is read by every command that opens a workspace, the kernels only by a control run.
 
 
 def _days(ctx: ControlContext, kinds: tuple[str, ...]) -> list[date]:
     """The `date` run parameter, else every stored day up to the as-of date (as `trading.trade_through`
     does): a day imported late is still judged, and alerts of days already judged dedupe."""
+    from proctor.trading import iso_service
+
     given = ctx.params.get("date")
     if given:
         try:
@@ -39,6 +45,8 @@ def _days(ctx: ControlContext, kinds: tuple[str, ...]) -> list[date]:
 
 
 def _people(ws: Any, directory: Any, row: dict[str, Any]) -> dict[str, Any]:
+    from proctor.trading import modifiers
+
     sups, how = modifiers.supervisors_for(directory, row.get("trader"), row.get("desk"))
     return {"desk": row.get("desk"), "trader": row.get("trader"), "supervisors": sups, "routed_by": how}
 
@@ -54,6 +62,8 @@ def _subjects(row: dict[str, Any], venues: list[str]) -> tuple[Subject, ...]:
 
 
 def _directory(ws: Any) -> Any:
+    from proctor.trading import modifiers
+
     try:
         return modifiers.load_directory(ws)
     except Exception:  # a workspace without the directory tables routes nothing, and says so
@@ -75,6 +85,9 @@ def _hold(control: str, day: date, reason: str) -> AlertDraft:
 
 
 def _ladder(ws: Any, day: date, trades: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
+    from proctor.trading import iso, store
     from proctor.trading.ruletable import load_baseline
 
     rules = load_baseline()
@@ -93,6 +106,8 @@ def _ladder(ws: Any, day: date, trades: pl.DataFrame) -> pl.DataFrame:
 
 
 def iso_outbound(ctx: ControlContext) -> ControlOutcome:
+    from proctor.trading import iso, iso_service
+
     ws = ctx.workspace
     params = iso.IsoParams(**{k: v for k, v in ctx.params.items() if k in ("tolerance_ns", "iso_code")})
     directory = _directory(ws)
@@ -171,6 +186,11 @@ def _reverse_alert(r: dict[str, Any], who: dict[str, Any], params: iso.IsoParams
 
 
 def depth_blindness(ctx: ControlContext) -> ControlOutcome:
+    import polars as pl
+
+    from proctor.trading import depth as depth_mod
+    from proctor.trading import iso_service
+
     ws = ctx.workspace
     params = depth_mod.DepthParams(
         **{k: v for k, v in ctx.params.items() if k in ("router_depth", "tolerance_ns")}
@@ -228,6 +248,10 @@ def depth_blindness(ctx: ControlContext) -> ControlOutcome:
 
 
 def iso_rejects(ctx: ControlContext) -> ControlOutcome:
+    import polars as pl
+
+    from proctor.trading import iso_service, rejects
+
     ws = ctx.workspace
     params = rejects.RejectParams(
         **{k: v for k, v in ctx.params.items() if k in rejects.RejectParams.__dataclass_fields__}
@@ -323,6 +347,10 @@ def iso_rejects(ctx: ControlContext) -> ControlOutcome:
 
 
 def modifier_review(ctx: ControlContext) -> ControlOutcome:
+    import polars as pl
+
+    from proctor.trading import iso_service, modifiers
+
     ws = ctx.workspace
     directory = _directory(ws)
     findings: list[AlertDraft] = []

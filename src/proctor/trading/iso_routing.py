@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from proctor.core.errors import NotFound, PermissionDenied
-from proctor.trading import modifiers
 
 
 def _people(alert: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -23,6 +22,8 @@ def _people(alert: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def route_new(ws: Any, run: dict[str, Any], actor: str) -> dict[str, Any]:
     """Assign each new desk alert of the run to the desk's supervisor; report what stayed unrouted."""
+    from proctor.trading import modifiers  # the FIX and Polars readers load when a run routes
+
     directory = modifiers.load_directory(ws)
     routed: dict[str, str] = {}
     unrouted: dict[str, str] = {}

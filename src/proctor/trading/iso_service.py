@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from proctor.core.canonical import sha256_hex
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import POLICY_CHANGE, require
-from proctor.platform.approvals import FOUR_EYES, approve
+from proctor.platform.approvals import FOUR_EYES, approve, reject
 from proctor.trading import books, fix, modifiers, store
-from proctor.trading.importers._intake import Issue, Parsed, trading_day
+from proctor.trading.importers._intake import FUTURE_ALLOWANCE_NS, Issue, Parsed, trading_day
 from proctor.trading.iso_tables import reportcards, tag_rules
 from proctor.trading.rejects import TagRule
 
@@ -37,7 +37,20 @@ def import_fix(ws: Any, path: Path, *, actor: str) -> dict[str, Any]:
     missing_ts = routes.filter(pl.col("route_ts").is_null())
     for r in missing_ts.iter_rows(named=True):
         issues.append(Issue(str(path), int(r["line"]), "60", "", "no TransactTime(60) or SendingTime(52)"))
-    good = routes.filter(pl.col("route_ts").is_not_null())
+    now = ws.clock.now()
+    latest = int(now.timestamp()) * 1_000_000_000 + FUTURE_ALLOWANCE_NS
+    future = routes.filter(pl.col("route_ts") > latest)
+    for r in future.iter_rows(named=True):
+        issues.append(
+            Issue(
+                str(path),
+                int(r["line"]),
+                "60",
+                str(r["route_ts"]),
+                f"after the import time {now.isoformat(timespec='seconds')}: a future time is not today",
+            )
+        )
+    good = routes.filter(pl.col("route_ts").is_not_null() & (pl.col("route_ts") <= latest))
     frame = good.with_columns(trading_day(good["route_ts"]).alias("day"))
     parsed = Parsed(
         "routes", frame, log.lines - log.skipped, issues, [f"{k}={v}" for k, v in log.counts().items()]
@@ -158,6 +171,20 @@ def approve_tag_rule(ws: Any, rule_id: str, *, actor: str) -> dict[str, Any]:
         approve(ws, actor, what=what, proposer=row["proposed_by"], status=row["status"], rule=FOUR_EYES)
         out: dict[str, Any] = tx.update(
             tag_rules, rule_id, {"status": "active", "approved_by": actor}, "trading.tag_rule.approved"
+        )
+    return out
+
+
+def reject_tag_rule(ws: Any, rule_id: str, *, actor: str) -> dict[str, Any]:
+    """Turn a proposed rule down (a different person from its proposer); it never checks an order."""
+    with ws.transaction(actor) as tx:
+        row = tx.get(tag_rules, rule_id)
+        if row is None:
+            raise NotFound(f"no tag rule {rule_id}; see `proctor trading tags list`")
+        what = f"tag rule {rule_id} ({row['venue']} {row['tag']})"
+        reject(ws, actor, what=what, proposer=row["proposed_by"], status=row["status"], rule=FOUR_EYES)
+        out: dict[str, Any] = tx.update(
+            tag_rules, rule_id, {"status": "rejected"}, "trading.tag_rule.rejected"
         )
     return out
 

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from proctor.core.modules import ModuleSpec
+from proctor.core.modules import ModuleSpec, deferred
 from proctor.trading import iso_controls, tables
 from proctor.trading.controls import CONTROLS
-from proctor.trading.demo import seed_demo
 from proctor.trading.evidence import RENDERERS
 
 __all__ = ["SPEC"]
+
+
+# The demo part loads only for the demo: it writes and reads Parquet.
+seed_demo = deferred("proctor.trading.demo:seed_demo")
 
 
 def _tables() -> tuple[sa.Table, ...]:

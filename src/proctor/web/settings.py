@@ -25,6 +25,8 @@ class WebSettings:
     session_lifetime: timedelta = timedelta(hours=10)
     # Largest request body any route accepts; forms and JSON actions are a few kilobytes.
     max_body_bytes: int = 1024 * 1024
+    # The archive search page counts matches up to this many, then says "more than" it.
+    search_count_up_to: int = 1_000
 
 
 def load_secret(keys_dir: Path) -> str:

@@ -157,19 +157,27 @@ def _unstorable(value: str | None) -> str | None:
     """Why a text field cannot be stored as text (undecodable bytes, NUL), or None."""
     if not value:
         return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "holds bytes that are not valid text in the export's encoding"
+    if not value.isascii():  # ASCII text always encodes; only the rest can hold a lone surrogate
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "holds bytes that are not valid text in the export's encoding"
     return "holds a NUL character" if "\x00" in value else None
 
 
 def _fault(msg: Message, limit: int) -> str | None:
-    """What makes a parsed message unfit to store as it stands, or None."""
+    """What makes a parsed message unfit to store as it stands, or None.
+
+    Fields are checked one by one, in order, and the first unfit one is named; nearly every
+    message passes, so nothing is built for a field unless it fails.
+    """
     for att in msg.attachments:
         if att.data is not None and (att.size or 0) > limit:
             return f"attachment {att.name!r} is {att.size:,} bytes, over the {limit:,}-byte attachment limit"
-    fields: list[tuple[str, str | None]] = [
+    for att in msg.attachments:
+        if att.url is not None and not isinstance(att.url, str):
+            return f"attachment {att.name!r}: link is not text ({type(att.url).__name__})"
+    fields: tuple[tuple[str, str | None], ...] = (
         ("sender", msg.sender.address),
         ("sender name", msg.sender.name),
         ("subject", msg.subject),
@@ -180,20 +188,19 @@ def _fault(msg: Message, limit: int) -> str | None:
         ("edited from", msg.edited_from),
         ("kind", msg.kind),
         ("sent at", msg.sent_at_original),
-    ]
-    fields += [(f"{p.role} {p.address!r}", p.address + "\n" + p.name) for p in msg.recipients]
-    for att in msg.attachments:
-        if att.url is not None and not isinstance(att.url, str):
-            return f"attachment {att.name!r}: link is not text ({type(att.url).__name__})"
-        detail = f"{att.name}\n{att.content_type}\n{att.url or ''}\n{att.extracted_text}"
-        fields.append((f"attachment {att.name!r}", detail))
-    # One check over everything first (nearly every message passes); the field only on failure.
-    if _unstorable("\n".join(value for _, value in fields if value)) is None:
-        return None
+    )
     for field, value in fields:
         found = _unstorable(value)
         if found is not None:
             return f"{field}: {found}"
+    for p in msg.recipients:
+        found = _unstorable(p.address + "\n" + p.name)
+        if found is not None:
+            return f"{p.role} {p.address!r}: {found}"
+    for att in msg.attachments:
+        found = _unstorable(f"{att.name}\n{att.content_type}\n{att.url or ''}\n{att.extracted_text}")
+        if found is not None:
+            return f"attachment {att.name!r}: {found}"
     return None
 
 

@@ -39,12 +39,12 @@ def read_file(path: Path, fmt: str) -> bytes | Quarantined:
     try:
         # Opened without blocking, so a FIFO is seen for what it is instead of waited on for ever.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, "rb") as handle:
+        with open(fd, "rb", buffering=0) as handle:  # one read to the end: no buffer in between
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return Quarantined(
                     b"", str(path), fmt, f"{path}: not a regular file; nothing was read from it"
                 )
-            return handle.read()
+            return handle.readall()
     except OSError as exc:
         return Quarantined(b"", str(path), fmt, f"{path}: cannot read file: {exc.strerror or exc}")
 

@@ -5,6 +5,12 @@ standard library's ``compat32`` policy: it is several times faster than the mode
 never raises on odd input; what it tolerates silently (lost boundaries, truncated base64) is
 read back from its defect list and turned into a quarantine reason, because a message whose
 structure cannot be trusted must not enter review looking complete.
+
+Most archived mail is one text part, and the parser's line-by-line walk over its body is most of
+the cost of reading it, so a message whose headers say it is not multipart is parsed as headers
+alone and given the rest of its text as body: exactly what the full parse produces (the same
+headers, payload and defects), found without visiting each body line. Each part's header fields
+are read into a map once, instead of one scan of the header list per field asked for.
 """
 
 from __future__ import annotations
@@ -15,19 +21,32 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.header import Header, decode_header, make_header
 from email.message import Message as EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_tz
+from typing import Any
 
 from proctor.comms.formats._text import attachment_text, decode_bytes, html_to_text, normalise_text
 from proctor.comms.model import Attachment, Message, Participant, Quarantined
 
 _PARSER = BytesParser(policy=compat32)
+_HEADER_PARSER = Parser(policy=compat32)
+# The header block as the parser's own loop finds it (email.feedparser.headerRE, one line at a
+# time, lines ending in CRLF, CR or LF): the header lines and continuation lines at the start.
+_HEADER_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\r\n]*(?:\r\n|\r|\n|\Z))*")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _FOLD = re.compile(r"\r?\n[ \t]+")
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
 _ZONE = re.compile(r"\d:\d\d(?::\d\d)?(?:\.\d+)?\s*(?:[+-]\d\d:?\d\d|[A-Za-z]{1,5})\b")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _COMPLEX_ADDRESS = re.compile(r'[<>"()\\:;]|=\?')
+# Syntax whose commas need not separate addresses (quotes, comments, groups, literals, encoded
+# words): a list holding any of it is read with the full grammar, never token by token.
+_LIST_SYNTAX = re.compile(r'["()\\:;\[\]]|=\?')
+_NAMED_ADDRESS = re.compile(r"[^<>]*<[^<>\s]*>")  # display name <address>, nothing after it
+# A bare address the grammar returns exactly as written: no specials but dots, at most one "@"
+# and, after it, a domain (the grammar drops "a@" and "a@b@c").
+_PLAIN_ADDRESS = re.compile(r'[^()<>@,:;"\[\]\\\s]*(?:@[^()<>@,:;"\[\]\\\s]+)?')
 _ANGLE = re.compile(r"<([^<>]+)>")
 _FATAL_DEFECTS = (
     errors.StartBoundaryNotFoundDefect,
@@ -84,13 +103,85 @@ def _text(value: object) -> str:
     return text.strip()
 
 
-def _header(msg: EmailMessage, name: str) -> str | None:
-    value = msg.get(name)
+class _Fields:
+    """One part's header fields by lower-cased name, in order: indexed once per part.
+
+    ``Message.get`` scans every header of the part for each field asked for, and a message is
+    asked for a dozen. A value comes back as ``get`` and ``get_all`` return it (the policy's
+    ``header_fetch_parse`` of the raw value), converted only when it is asked for.
+    """
+
+    __slots__ = ("fetch", "part", "raw")
+
+    def __init__(self, part: EmailMessage) -> None:
+        self.part = part
+        self.fetch = part.policy.header_fetch_parse
+        self.raw: dict[str, list[tuple[str, Any]]] = {}
+        for name, value in part.raw_items():
+            self.raw.setdefault(name.lower(), []).append((name, value))
+
+    def first(self, name: str) -> Any:
+        found = self.raw.get(name.lower())
+        return self.fetch(*found[0]) if found else None
+
+    def all(self, name: str) -> list[Any]:
+        return [self.fetch(*pair) for pair in self.raw.get(name.lower(), ())]
+
+    def content_type(self) -> str:
+        """``Message.get_content_type``, from the map."""
+        value = self.first("content-type")
+        if value is None:
+            return self.part.get_default_type()
+        ctype = str(value).partition(";")[0].strip().lower()
+        return ctype if ctype.count("/") == 1 else "text/plain"
+
+    def filename(self) -> str | None:
+        """``Message.get_filename``; parsed only when a header could name a file at all."""
+        disposition = self.first("content-disposition")
+        ctype = self.first("content-type")
+        if "name" not in str(disposition or "").lower() and "name" not in str(ctype or "").lower():
+            return None
+        return self.part.get_filename()
+
+    def charset(self) -> str | None:
+        """``Message.get_content_charset``, which depends on the first Content-Type value alone.
+
+        Archived mail repeats a handful of those values (``text/plain; charset=us-ascii``), so the
+        answer for each is worked out once per process.
+        """
+        value = self.first("content-type")
+        if value is None:
+            return None
+        if not isinstance(value, str):  # a Header object (8-bit bytes): not worth remembering
+            return self.part.get_content_charset()
+        if value not in _CHARSETS:
+            if len(_CHARSETS) >= _CHARSETS_KEPT:
+                _CHARSETS.clear()
+            _CHARSETS[value] = self.part.get_content_charset()
+        return _CHARSETS[value]
+
+
+_CHARSETS: dict[str, str | None] = {}
+_CHARSETS_KEPT = 1024
+
+
+def _header(fields: _Fields, name: str) -> str | None:
+    value = fields.first(name)
     return None if value is None else _text(value)
 
 
-def _participants(msg: EmailMessage, name: str, role: str) -> list[Participant]:
-    values = msg.get_all(name)
+def _addresses(values: list[str], role: str) -> list[Participant]:
+    """Participants as the full RFC 5322 address-list grammar reads them."""
+    out = []
+    for display, address in getaddresses(values):
+        address = address.strip()
+        if address:
+            out.append(Participant(address.lower(), _text(display) if display else "", role))
+    return out
+
+
+def _participants(fields: _Fields, name: str, role: str) -> list[Participant]:
+    values = fields.all(name)
     if not values:
         return []
     raw = [_FOLD.sub(" ", _unsurrogate(value)) for value in values]
@@ -101,16 +192,26 @@ def _participants(msg: EmailMessage, name: str, role: str) -> list[Participant]:
         tokens = [t.strip() for t in joined.split(",")]
         if not any(" " in t or "\t" in t for t in tokens):
             return [Participant(t.lower(), "", role) for t in tokens if t]
-    out = []
-    for display, address in getaddresses(raw):
-        address = address.strip()
-        if address:
-            out.append(Participant(address.lower(), _text(display) if display else "", role))
+    if _LIST_SYNTAX.search(joined):
+        return _addresses(raw, role)
+    # Only names and angle brackets: every comma separates two addresses, so a long list of
+    # bare addresses with a few ``name <address>`` in it is read with the grammar token by token.
+    out: list[Participant] = []
+    for token in joined.split(","):
+        token = token.strip(" \t\r\n")  # the blanks the grammar skips, and no others
+        if not token:
+            continue
+        if _PLAIN_ADDRESS.fullmatch(token):
+            out.append(Participant(token.lower(), "", role))
+        elif _NAMED_ADDRESS.fullmatch(token):
+            out.extend(_addresses([token], role))
+        else:  # anything else the grammar may read differently: the whole list, as written
+            return _addresses(raw, role)
     return out
 
 
-def _date(msg: EmailMessage, zone: tzinfo | None) -> tuple[datetime, str]:
-    value = _header(msg, "Date")
+def _date(fields: _Fields, zone: tzinfo | None) -> tuple[datetime, str]:
+    value = _header(fields, "Date")
     if not value:
         raise _Broken("Date: missing")
     parsed = parsedate_tz(value)
@@ -136,13 +237,13 @@ def _msgid(value: str | None) -> str | None:
     return (found.group(1) if found else value).strip() or None
 
 
-def _thread(msg: EmailMessage, message_id: str | None) -> str | None:
-    refs = _header(msg, "References")
+def _thread(fields: _Fields, message_id: str | None) -> str | None:
+    refs = _header(fields, "References")
     if refs:
         first = _ANGLE.search(refs)
         if first:
             return first.group(1).strip()
-    return _msgid(_header(msg, "In-Reply-To")) or message_id
+    return _msgid(_header(fields, "In-Reply-To")) or message_id
 
 
 class _Body:
@@ -153,14 +254,15 @@ class _Body:
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
 
-    def collect(self, part: EmailMessage, path: str, depth: int) -> None:
-        ctype = part.get_content_type()
+    def collect(self, part: EmailMessage, path: str, depth: int, fields: _Fields | None = None) -> None:
+        fields = fields or _Fields(part)
+        ctype = fields.content_type()
         for defect in part.defects:
             if isinstance(defect, _FATAL_DEFECTS):
                 raise _Broken(f"MIME part {path} ({ctype}): {type(defect).__name__}")
-        filename = part.get_filename()
+        filename = fields.filename()
         name = _text(filename) if filename else ""
-        disposition = str(part.get("Content-Disposition", "")).lower()
+        disposition = str(fields.first("Content-Disposition") or "").lower()
         if ctype == "message/rfc822":
             self._embedded(part, name, path, depth)
         elif part.is_multipart():
@@ -170,7 +272,7 @@ class _Body:
             for i, sub in enumerate(payload, start=1):
                 self.collect(sub, f"{path}.{i}" if path else str(i), depth)
         else:
-            if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "quoted-printable":
+            if str(fields.first("Content-Transfer-Encoding") or "").strip().lower() == "quoted-printable":
                 encoded = part.get_payload()
                 if isinstance(encoded, str) and encoded.rstrip("\r\n").endswith("="):
                     # A soft line break is a promise that the line goes on: at the very end of
@@ -181,7 +283,7 @@ class _Body:
             for defect in part.defects:
                 if isinstance(defect, _FATAL_DEFECTS):
                     raise _Broken(f"MIME part {path or 1} ({ctype}): {type(defect).__name__}")
-            charset = part.get_content_charset()
+            charset = fields.charset()
             if not name and not disposition.startswith("attachment") and ctype in ("text/plain", "text/html"):
                 (self.plain if ctype == "text/plain" else self.html).append(decode_bytes(data, charset))
             else:
@@ -195,13 +297,14 @@ class _Body:
         if not isinstance(inner, EmailMessage):
             raise _Broken(f"MIME part {path} (message/rfc822): no embedded message")
         data = inner.as_bytes()
+        fields = _Fields(inner)
         text = ""
         if depth < _MAX_DEPTH:
             nested = _Body()
-            nested.collect(inner, "", depth + 1)
-            subject = _header(inner, "Subject") or ""
+            nested.collect(inner, "", depth + 1, fields)
+            subject = _header(fields, "Subject") or ""
             text = normalise_text(f"{subject}\n{nested.text()}")
-        label = name or f"{_header(inner, 'Subject') or 'message'}.eml"
+        label = name or f"{_header(fields, 'Subject') or 'message'}.eml"
         self.attachments.append(Attachment.from_bytes(label, "message/rfc822", data, text))
 
     def text(self) -> str:
@@ -237,12 +340,42 @@ def parse_rfc5322(
         return Quarantined(raw, origin, fmt, f"{origin}: broken MIME: {type(exc).__name__}: {exc}")
 
 
-def _check_length(msg: EmailMessage, raw: bytes) -> None:
+def parse_message(raw: bytes) -> EmailMessage:
+    """``BytesParser(policy=compat32).parsebytes(raw)``, without walking a single part's body.
+
+    The header block is found as the parser's own loop finds it and parsed alone; if it declares
+    a multipart or message/* body, the whole message is parsed as usual. Otherwise the body is
+    the rest of the text, as the parser would have joined it line by line (after any line the
+    header parse handed back), and a non-header line that ends the headers without a blank line
+    is the same defect the parser records.
+    """
+    text = raw.decode("ascii", "surrogateescape")
+    end = _HEADER_BLOCK.match(text).end()  # type: ignore[union-attr]  # it matches "" at least
+    msg = _HEADER_PARSER.parsestr(text[:end], headersonly=True)
+    if msg.get_content_maintype() in ("multipart", "message"):
+        return _PARSER.parsebytes(raw)
+    # What the header parse handed back (an envelope-looking last header line starts the body).
+    body = str(msg.get_payload())
+    if end < len(text):
+        blank = _LINE_END.match(text, end)
+        if blank is not None:
+            body += text[blank.end() :]
+        else:
+            body += text[end:]
+            msg.defects.insert(0, errors.MissingHeaderBodySeparatorDefect())
+    msg.set_payload(body)
+    return msg
+
+
+def _check_length(fields: _Fields, raw: bytes) -> None:
     """A message whose body is shorter than its own Content-Length header was cut short."""
+    value = fields.first("Content-Length")
+    if value is None:  # most mail: nothing to check, and no need to look for it in the bytes
+        return
     ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n") if (i := raw.find(sep)) >= 0]
     if not _CONTENT_LENGTH.search(raw, 0, min(ends) if ends else len(raw)):
         return
-    declared = str(msg.get("Content-Length") or "").strip()
+    declared = str(value).strip()
     if not (declared.isascii() and declared.isdigit()):
         return
     body = len(raw) - min(ends) if ends else 0
@@ -255,34 +388,37 @@ def _parse(raw: bytes, origin: str, fmt: str, channel: str | None, zone: tzinfo 
         raise _Broken("empty: no headers or body")
     if not looks_like_rfc5322(raw[:1000]):
         raise _Broken("headers: does not start with an RFC 5322 header field")
-    msg = _PARSER.parsebytes(raw)
-    _check_length(msg, raw)
-    senders = _participants(msg, "From", "from") or _participants(msg, "Sender", "from")
+    msg = parse_message(raw)
+    fields = _Fields(msg)
+    _check_length(fields, raw)
+    senders = _participants(fields, "From", "from") or _participants(fields, "Sender", "from")
     if not senders:
-        raise _Broken("From: missing sender" if msg.get("From") is None else "From: no address")
+        raise _Broken("From: missing sender" if fields.first("From") is None else "From: no address")
     sender = senders[0]
     if not sender.name:
-        x_from = _header(msg, "X-From")
+        x_from = _header(fields, "X-From")
         if x_from:
             sender = Participant(sender.address, x_from.split(" <", 1)[0].strip(), "from")
-    sent_at, original = _date(msg, zone)
+    sent_at, original = _date(fields, zone)
     recipients = (
-        _participants(msg, "To", "to") + _participants(msg, "Cc", "cc") + _participants(msg, "Bcc", "bcc")
+        _participants(fields, "To", "to")
+        + _participants(fields, "Cc", "cc")
+        + _participants(fields, "Bcc", "bcc")
     )
     body = _Body()
-    body.collect(msg, "", 0)
-    message_id = _msgid(_header(msg, "Message-ID"))
+    body.collect(msg, "", 0, fields)
+    message_id = _msgid(_header(fields, "Message-ID"))
     return Message(
         raw=raw,
         origin=origin,
         format=fmt,
         message_id=message_id,
-        thread_id=_thread(msg, message_id),
+        thread_id=_thread(fields, message_id),
         sent_at=sent_at,
         sent_at_original=original,
         sender=sender,
         recipients=tuple(recipients),
-        subject=_header(msg, "Subject") or "",
+        subject=_header(fields, "Subject") or "",
         body_text=body.text(),
         attachments=tuple(body.attachments),
         kind="email",

@@ -33,9 +33,12 @@ def looks_like_cmu(path: Path, sample: int = 20) -> bool:
 
 def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[ParsedItem]:
     zone = (options or ParseOptions()).zone()
+    folder, channel = None, path.name
     for file in walk_files(path):
-        rel = file.parent.relative_to(path)
-        channel = "/".join(rel.parts) if rel.parts else path.name
+        if file.parent != folder:  # files come folder by folder: one channel name per folder
+            folder = file.parent
+            rel = folder.relative_to(path)
+            channel = "/".join(rel.parts) if rel.parts else path.name
         data = read_file(file, FORMAT)
         if isinstance(data, bytes):
             yield parse_rfc5322(data, str(file), FORMAT, channel=channel, zone=zone)

@@ -6,7 +6,8 @@ message captured from an MBOX and from a mail server hashes the same and is stor
 Anything before the first envelope line is kept as a quarantined item, never skipped. An empty
 file is quarantined (an export with nothing in it is a fault to report, not zero messages), and
 so is a last message that stops mid-line: every MBOX writer ends a message with a line break,
-so one without it was cut short and must not be stored as complete.
+so one without it was cut short and must not be stored as complete. A message with a line over
+the line limit (``Limits.max_line_bytes``) is quarantined with its bytes, not parsed.
 """
 
 from __future__ import annotations
@@ -34,9 +35,20 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
     opts = options or ParseOptions()
     zone = opts.zone()
     pattern = _MBOXO if opts.mbox_variant == "mboxo" else _MBOXRD
+    limit = opts.limits.max_line_bytes
     number = 0
     current: list[bytes] | None = None
     preamble: list[bytes] = []
+
+    def finished(lines: list[bytes]) -> ParsedItem:
+        raw = _unescape(lines, pattern)
+        origin = f"{path}#{number}"
+        longest = max(map(len, lines), default=0)
+        if longest > limit:
+            reason = f"{origin}: a line is {longest:,} bytes, over the {limit:,}-byte line limit"
+            return Quarantined(raw, origin, FORMAT, reason)
+        return parse_rfc5322(raw, origin, FORMAT, zone=zone)
+
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -48,7 +60,7 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
             last = line
             if line.startswith(b"From "):
                 if current is not None:
-                    yield parse_rfc5322(_unescape(current, pattern), f"{path}#{number}", FORMAT, zone=zone)
+                    yield finished(current)
                 elif _blank(preamble) is None:
                     yield _preamble(path, preamble)
                 number += 1
@@ -62,7 +74,7 @@ def iter_items(path: Path, options: ParseOptions | None = None) -> Iterator[Pars
         reason = f"{path}#{number}: truncated: the file ends mid-line, inside this message"
         yield Quarantined(raw, f"{path}#{number}", FORMAT, reason)
     elif current is not None:
-        yield parse_rfc5322(_unescape(current, pattern), f"{path}#{number}", FORMAT, zone=zone)
+        yield finished(current)
     elif _blank(preamble) is None:
         yield _preamble(path, preamble)
     else:  # no envelope line at all, and nothing but blanks: an empty export, reported as such

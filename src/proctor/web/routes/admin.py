@@ -1,4 +1,4 @@
-"""User administration in the browser: the users and their roles, add, deactivate, reset password.
+"""User administration in the browser: users, roles and identities; add, deactivate, reset password.
 
 Each action is `ws.users` (the functions `proctor user` calls), which requires the user-admin
 permission and journals the change; the page shows the list to anyone who may read it.
@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from proctor.core.roles import PERMISSIONS, READ, USER_ADMIN, Role, require
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import redirect, render
+from proctor.web.services import admin as svc
 
 pages = APIRouter(include_in_schema=False)
 C = Annotated[Ctx, Depends(ctx)]
@@ -22,11 +22,7 @@ Text = Annotated[str, Form()]
 
 @pages.get("/admin/users")
 def users_page(request: Request, c: C) -> Response:
-    require(c.user, READ)
-    roles = [r.value for r in Role]
-    grants = {r.value: sorted(PERMISSIONS[r]) for r in Role}
-    context = {"users": c.ws.users.list(), "roles": roles, "grants": grants, "is_admin": c.can(USER_ADMIN)}
-    return render(request, "admin/users.html", {**context, "title": "Users and roles"})
+    return render(request, "admin/users.html", {**svc.users(c), "title": "Users and roles"})
 
 
 @pages.post("/admin/users")
@@ -34,11 +30,7 @@ def add_user_form(
     request: Request, c: C, name: Text = "", role: Text = "", display_name: Text = "", password: Text = "",
     identities: Text = "",
 ) -> Response:  # fmt: skip
-    names = [i.strip() for i in identities.replace(",", "\n").splitlines() if i.strip()]
-    user = c.ws.users.add(
-        name.strip(), role, actor=c.user.name, password=password or None, display_name=display_name.strip(),
-        identities=names,
-    )  # fmt: skip
+    user = svc.add_user(c, name, role, display_name, password, identities)
     return redirect(request, "/admin/users", f"User {user.name} added as {user.role.value}")
 
 
@@ -52,3 +44,13 @@ def active_form(request: Request, c: C, name: str, active: Text = "") -> Respons
 def password_form(request: Request, c: C, name: str, password: Text = "") -> Response:
     c.ws.users.set_password(name, password, actor=c.user.name)
     return redirect(request, "/admin/users", f"Password of {name} reset")
+
+
+@pages.post("/admin/users/{name}/identities")
+def add_identity_form(request: Request, c: C, name: str, identity: Text = "") -> Response:
+    return redirect(request, f"/admin/users#user-{name}", svc.add_identity(c, name, identity))
+
+
+@pages.post("/admin/users/{name}/identities/remove")
+def remove_identity_form(request: Request, c: C, name: str, identity: Text = "") -> Response:
+    return redirect(request, f"/admin/users#user-{name}", svc.remove_identity(c, name, identity))

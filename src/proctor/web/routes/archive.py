@@ -1,21 +1,24 @@
-"""Archive pages (search, message, holds, productions, disposals, sources) and their /api twins."""
+"""Archive pages (search, message, holds, productions, disposals, retention, sources) and /api twins."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 
 from proctor.comms.search import SearchQuery
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import redirect, render
 from proctor.web.services import archive as svc
+from proctor.web.services import archive_retention as retention
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["archive"])
 C = Annotated[Ctx, Depends(ctx)]
 Text = Annotated[str, Form()]
+Column = Annotated[list[str] | None, Form()]
 
 
 def query_params(
@@ -126,6 +129,24 @@ def dispose_form(request: Request, c: C, reason: Text = "", source: Text = "") -
     )
 
 
+@pages.get("/archive/retention")
+def retention_page(request: Request, c: C) -> Response:
+    return render(request, "archive/retention.html", {**retention.retention(c), "title": "Retention"})
+
+
+@pages.post("/archive/retention")
+def retention_form(
+    request: Request, c: C, version: Text = "", effective_from: Text = "", source: Text = "",
+    reason: Text = "", kind: Column = None, retain_years: Column = None, accessible_years: Column = None,
+    citation: Column = None, note: Column = None,
+) -> Response:  # fmt: skip
+    rows = [col or [] for col in (kind, retain_years, accessible_years, citation, note)]
+    doc = retention.document(version, effective_from, source, *rows)
+    row = retention.propose(c, doc, reason)
+    note_text = f"Retention schedule {row['version']} proposed; another principal approves it in Approvals"
+    return redirect(request, f"/archive/retention#v-{row['version']}", note_text)
+
+
 @pages.get("/archive/sources")
 def sources_page(request: Request, c: C) -> Response:
     return render(request, "archive/sources.html", {**svc.sources(c), "title": "Sources"})
@@ -155,6 +176,25 @@ def productions_api(c: C) -> list[dict[str, Any]]:
 @api.post("/archive/productions/{name}/verify", summary="Check a production byte by byte")
 def verify_api(c: C, name: str) -> dict[str, Any]:
     return svc.verify(c, name)
+
+
+class RetentionProposal(BaseModel):
+    document: dict[str, Any] = Field(
+        description="a schedule: version, effective_from, source, default {retain_years, "
+        "accessible_years, citation, note} and rules [{kind, ...}]"
+    )
+    reason: str = Field(description="why the schedule changes (10+ characters)")
+
+
+@api.get("/archive/retention", summary="Retention schedule versions and the one in force")
+def retention_api(c: C) -> dict[str, Any]:
+    data = retention.retention(c)
+    return {k: data[k] for k in ("versions", "in_force", "floors", "can_propose")}
+
+
+@api.post("/archive/retention", summary="Propose a retention schedule version (a second person approves)")
+def retention_propose_api(c: C, body: RetentionProposal) -> dict[str, Any]:
+    return retention.propose(c, body.document, body.reason)
 
 
 @api.get("/archive/sources", summary="Source inventory, imports and the quarantine")

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from proctor.core.alerts import Subject
 from proctor.core.errors import PermissionDenied
-from proctor.core.roles import PERMISSIONS
+from proctor.core.roles import PERMISSIONS, Role, User
 from proctor.web.guard import Ctx, ctx
 from proctor.web.render import redirect, render
 from proctor.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionCodec
@@ -26,6 +26,17 @@ LOCKED = (
     "administrator to unlock it."
 )
 api = APIRouter(prefix="/api", tags=["session"])
+
+
+# Where a role starts once signed in, when no page was asked for. The auditor's work is the
+# examiner's view (records, alerts, reviews and runs of a period, each exportable); other roles land
+# through "/" (their queue, their module's page or the dashboard).
+SIGN_IN_LANDING = {Role.AUDITOR: "/examiner"}
+
+
+def after_sign_in(user: User, target: str) -> str:
+    """The page asked for, else the role's own start page."""
+    return SIGN_IN_LANDING.get(user.role, target) if target == "/" else target
 
 
 def safe_next(target: str | None) -> str:
@@ -90,7 +101,7 @@ def login(
     _, cookie = codec.issue(user.name)
     with ws.transaction(user.name) as tx:
         tx.event("user.login", Subject("user", user.name), {"via": "web", "client": client})
-    response = redirect(request, safe_next(next))
+    response = redirect(request, after_sign_in(user, safe_next(next)))
     response.set_cookie(
         SESSION_COOKIE,
         cookie,

@@ -7,7 +7,6 @@ functions pass the signed-in user as the actor and let ProctorError travel up un
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from proctor.core.alerts import AlertStatus, Disposition, Severity, check_transition
 from proctor.core.errors import InvalidTransition
 from proctor.core.roles import ALERT_APPROVE, ALERT_ASSIGN, ALERT_WORK, CASE_WORK, can
-from proctor.journal.log import events_for
+from proctor.journal.query import subject_events
 from proctor.platform.alerts import SORTS, AlertQuery
 from proctor.store.schema import alerts
 from proctor.web.evidence import as_json, view
@@ -152,11 +151,11 @@ def actions(ctx: Ctx, alert: dict[str, Any]) -> dict[str, bool]:
 def history(ctx: Ctx, subject_id: str, kind: str) -> list[dict[str, Any]]:
     """The item's journal events, oldest first, with the fields a reader cares about spelled out."""
     with ctx.ws.read() as conn:
-        events = events_for(conn, subject_id, kind)
+        events = subject_events(conn, subject_id, kind)
     out = []
     for event in events:
-        payload = json.loads(event.payload)
-        after = payload.get("after") if isinstance(payload, dict) else None
+        payload = event.payload
+        after = payload.get("after")
         changes = []
         if isinstance(after, dict):
             for key in payload.get("changed") or []:

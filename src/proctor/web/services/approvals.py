@@ -2,10 +2,15 @@
 
 `proctor.platform.approvals` decides, for every module, whether a person may approve a proposal
 (never its proposer, never twice); it stores nothing, so the pending items are gathered here from
-each module's own listing: alert closings, review policy versions, reserve formula changes,
-retention schedule versions, coverage exemptions and record disposals. A decision is sent to that
-module's own approve/reject function, the one its CLI command calls, which asks the platform rule.
-The page hides the approve button on one's own item; the module refuses it again if sent anyway.
+each module's own listing (`approval_items`): alert closings, review policy versions, reserve
+formula changes, retention schedule versions, coverage exemptions, record disposals, access
+correlation rule tables, rebuttals of Reg S-P customer notice, pre-route FIX tag rules, and
+supervised settings and role changes. A decision is sent to that module's own approve/reject
+function, the one its CLI command calls, which asks the platform rule. The page hides the approve
+button on one's own item; the module refuses it again if sent anyway.
+
+Where a module's function keeps no note of the decision, the rationale typed in the inbox is
+journaled on the item itself (`approval.rationale_recorded`), so the record's history says why.
 """
 
 from __future__ import annotations
@@ -14,26 +19,51 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
+from proctor.access import incidents, rules
+from proctor.access.activity_tables import incidents as incident_table
+from proctor.access.tables import rule_versions
 from proctor.comms import disposal, retention_changes
 from proctor.comms.permissions import RECORD_DISPOSE
-from proctor.core.alerts import AlertStatus
+from proctor.comms.retention_tables import disposals, retention_versions
+from proctor.core.alerts import Subject
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import ALERT_APPROVE, POLICY_APPROVE, require
-from proctor.platform.alerts import AlertQuery
+from proctor.platform.security_tables import setting_changes
 from proctor.reserve import governance
+from proctor.reserve.tables import proposals
 from proctor.review import exemptions, store
+from proctor.review.tables import exemptions as exemption_table
+from proctor.review.tables import policy_versions
+from proctor.store.schema import JOURNAL_KEY, alerts
+from proctor.trading import iso_service
+from proctor.trading.iso_tables import tag_rules
 from proctor.web.guard import Ctx
+from proctor.web.services import approval_items as items
+from proctor.web.services.approval_items import Pending
+
+Decide = Callable[[Ctx, str, str], Any]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of two-person item: who decides, and the module's functions that decide."""
+    """One kind of two-person item: who decides, what is pending, and the module's functions.
+
+    `keeps` says whether the module's approve and reject functions store the rationale themselves;
+    where one does not, the inbox journals it on the item (`table` names the item's journal kind).
+    `listed_for` limits who sees the items at all (rebuttals and closings concern customers' data).
+    """
 
     label: str
     module: str
     permission: str
-    approve: Callable[[Ctx, str, str], Any]
-    reject: Callable[[Ctx, str, str], Any]
+    pending: Callable[[Ctx], list[Pending]]
+    approve: Decide
+    reject: Decide
+    table: sa.Table
+    keeps: tuple[bool, bool] = (True, True)
+    listed_for: str | None = None
 
 
 def _alert_approve(c: Ctx, item: str, why: str) -> Any:
@@ -45,63 +75,83 @@ def _alert_reject(c: Ctx, item: str, why: str) -> Any:
 
 
 KINDS: dict[str, Kind] = {
-    "alert": Kind("Alert closing", "platform", ALERT_APPROVE, _alert_approve, _alert_reject),
+    "alert": Kind(
+        "Alert closing", "platform", ALERT_APPROVE, items.alerts, _alert_approve, _alert_reject, alerts,
+        listed_for=ALERT_APPROVE,
+    ),
     "policy": Kind(
-        "Review policy version",
-        "review",
-        POLICY_APPROVE,
+        "Review policy version", "review", POLICY_APPROVE, items.policies,
         lambda c, i, w: store.approve_policy(c.ws, i, c.user.name, w),
         lambda c, i, w: store.reject_policy(c.ws, i, c.user.name, w),
+        policy_versions,
     ),
     "formula": Kind(
-        "Reserve formula change",
-        "reserve",
-        POLICY_APPROVE,
+        "Reserve formula change", "reserve", POLICY_APPROVE, items.formulas,
         lambda c, i, w: governance.approve(c.ws, i, actor=c.user.name),
         lambda c, i, w: governance.reject(c.ws, i, actor=c.user.name, reason=w),
+        proposals, keeps=(False, True),
     ),
     "retention": Kind(
-        "Retention schedule version",
-        "comms",
-        POLICY_APPROVE,
+        "Retention schedule version", "comms", POLICY_APPROVE, items.retention,
         lambda c, i, w: retention_changes.approve_schedule(c.ws, c.user.name, i),
         lambda c, i, w: retention_changes.reject_schedule(c.ws, c.user.name, i),
+        retention_versions, keeps=(False, False),
     ),
     "exemption": Kind(
-        "Coverage exemption",
-        "review",
-        POLICY_APPROVE,
+        "Coverage exemption", "review", POLICY_APPROVE, items.coverage_exemptions,
         lambda c, i, w: exemptions.approve_exemption(c.ws, i, c.user.name),
         lambda c, i, w: exemptions.revoke_exemption(c.ws, i, c.user.name, w),
+        exemption_table, keeps=(False, True),
     ),
     "disposal": Kind(
-        "Record disposal",
-        "comms",
-        RECORD_DISPOSE,
+        "Record disposal", "comms", RECORD_DISPOSE, items.disposals,
         lambda c, i, w: disposal.approve_disposal(c.ws, c.user.name, i),
         lambda c, i, w: disposal.reject_disposal(c.ws, c.user.name, i, w),
+        disposals, keeps=(False, True),
     ),
-}
+    "access-rules": Kind(
+        "Correlation rule table", "access", POLICY_APPROVE, items.correlation_rules,
+        lambda c, i, w: rules.approve(c.ws, i, actor=c.user.name, comment=w),
+        lambda c, i, w: rules.reject(c.ws, i, actor=c.user.name, reason=w),
+        rule_versions,
+    ),
+    "rebuttal": Kind(
+        "Rebuttal of customer notice", "access", incidents.REBUTTAL_RULE.permission, items.rebuttals,
+        lambda c, i, w: incidents.approve_rebuttal(c.ws, i, actor=c.user.name, comment=w),
+        lambda c, i, w: incidents.reject_rebuttal(c.ws, i, actor=c.user.name, reason=w),
+        incident_table, listed_for=incidents.REBUTTAL_RULE.permission,
+    ),
+    "tag-rule": Kind(
+        "Pre-route tag rule", "trading", POLICY_APPROVE, items.tag_rules,
+        lambda c, i, w: iso_service.approve_tag_rule(c.ws, i, actor=c.user.name),
+        lambda c, i, w: iso_service.reject_tag_rule(c.ws, i, actor=c.user.name),
+        tag_rules, keeps=(False, False),
+    ),
+    "setting": Kind(
+        "Setting or role change", "platform", POLICY_APPROVE, items.settings,
+        lambda c, i, w: c.ws.settings.approve(i, actor=c.user.name),
+        lambda c, i, w: c.ws.settings.reject(i, actor=c.user.name),
+        setting_changes, keeps=(False, False),
+    ),
+}  # fmt: skip
 
 
-def _item(
-    c: Ctx, kind: str, id_: str, title: str, by: str | None, at: Any, link: str, detail: str
-) -> dict[str, Any]:
+def _item(c: Ctx, kind: str, p: Pending) -> dict[str, Any]:
     spec = KINDS[kind]
-    mine = by == c.user.name
-    allowed = c.can(spec.permission)
+    mine = p.proposed_by == c.user.name
+    allowed = c.can(p.permission or spec.permission)
     return {
         "kind": kind,
         "label": spec.label,
         "module": spec.module,
-        "id": id_,
-        "title": title,
-        "proposed_by": by,
-        "proposed_at": at,
-        "link": link,
-        "detail": detail,
+        "id": p.id,
+        "title": p.title,
+        "proposed_by": p.proposed_by,
+        "proposed_at": p.proposed_at,
+        "link": p.link,
+        "detail": p.detail,
         "mine": mine,
-        "can_approve": allowed and not mine,
+        "can_approve": allowed and not mine and c.user.name not in p.approved_by,
         "can_reject": allowed and not mine,
     }
 
@@ -110,104 +160,21 @@ def inbox(c: Ctx) -> dict[str, Any]:
     """Every pending two-person item this user may see, oldest first, across modules."""
     if not (c.can(POLICY_APPROVE) or c.can(RECORD_DISPOSE)):
         require(c.user, ALERT_APPROVE)  # the platform's refusal for anyone who decides nothing
-    items: list[dict[str, Any]] = []
-    if c.can(ALERT_APPROVE):
-        rows, _ = c.ws.alerts.query(
-            AlertQuery(
-                status=AlertStatus.PENDING_APPROVAL.value, sort="due", descending=False, page_size=500
-            ),
-            c.user,
+    found: list[dict[str, Any]] = []
+    for kind, spec in KINDS.items():
+        if spec.listed_for is None or c.can(spec.listed_for):
+            found.extend(_item(c, kind, p) for p in spec.pending(c))
+    found.sort(key=lambda i: str(i["proposed_at"] or ""))
+    return {"items": found, "kinds": {k: v.label for k, v in KINDS.items()}}
+
+
+def _journal_rationale(c: Ctx, spec: Kind, kind: str, item_id: str, verdict: str, rationale: str) -> None:
+    with c.ws.transaction(c.user.name) as tx:
+        tx.event(
+            "approval.rationale_recorded",
+            Subject(str(spec.table.info[JOURNAL_KEY]), item_id),
+            {"kind": kind, "verdict": verdict, "rationale": rationale},
         )
-        for a in rows:
-            detail = f"close as {a['proposed_disposition']}: {a['rationale'] or ''}"
-            items.append(
-                _item(
-                    c,
-                    "alert",
-                    a["id"],
-                    a["title"],
-                    a["proposed_by"],
-                    a["updated_at"],
-                    f"/alerts/{a['id']}",
-                    detail,
-                )
-            )
-    with c.ws.read() as conn:
-        versions = [v for v in store.list_versions(conn) if v["status"] == "proposed"]
-        exempt = [e for e in exemptions.list_exemptions(conn) if e["status"] == "proposed"]
-    for v in versions:
-        items.append(
-            _item(
-                c,
-                "policy",
-                v["id"],
-                f"{v['policy_id']} {v['label']}: {v['title']}",
-                v["proposed_by"],
-                v["proposed_at"],
-                f"/review/policies/{v['id']}",
-                f"file {v['file_name']}",
-            )
-        )
-    for p in governance.list_proposals(c.ws):
-        if p["status"] == governance.FORMULA_APPROVAL.open_status:
-            got = ", ".join(a["user"] for a in p["approvals"]) or "none yet"
-            detail = "; ".join(f"{d['what']}: {d['old']} → {d['new']}" for d in p["diff"])
-            items.append(
-                _item(
-                    c,
-                    "formula",
-                    p["id"],
-                    f"{p['new_version']} ({p['kind']})",
-                    p["proposed_by"],
-                    p["proposed_at"],
-                    f"/reserve/proposals/{p['id']}",
-                    f"{detail}. Approvals: {got} of {governance.FORMULA_APPROVAL.approvers}",
-                )
-            )
-            if any(a["user"] == c.user.name for a in p["approvals"]):
-                items[-1]["can_approve"] = False
-    for r in retention_changes.list_versions(c.ws):
-        if r["status"] == "proposed":
-            items.append(
-                _item(
-                    c,
-                    "retention",
-                    r["version"],
-                    f"Retention schedule {r['version']}",
-                    r["proposed_by"],
-                    r["proposed_at"],
-                    "/archive/disposals",
-                    f"effective {r['effective_from']}: {r.get('reason') or ''}",
-                )
-            )
-    for e in exempt:
-        items.append(
-            _item(
-                c,
-                "exemption",
-                e["id"],
-                f"Exempt {e['target']} until {e['valid_until']}",
-                e["proposed_by"],
-                e["proposed_at"],
-                "/review/policies",
-                e["reason"],
-            )
-        )
-    for d in disposal.list_disposals(c.ws, "proposed"):
-        items.append(
-            _item(
-                c,
-                "disposal",
-                d["id"],
-                f"Dispose of {d['record_count']} records",
-                d["proposed_by"],
-                d["proposed_at"],
-                "/archive/disposals",
-                d["reason"],
-            )
-        )
-    items.sort(key=lambda i: str(i["proposed_at"] or ""))
-    return {"items": items, "kinds": {k: v.label for k, v in KINDS.items()}}
 
 
 def decide(c: Ctx, kind: str, item_id: str, verdict: str, rationale: str) -> str:
@@ -215,12 +182,17 @@ def decide(c: Ctx, kind: str, item_id: str, verdict: str, rationale: str) -> str
     spec = KINDS.get(kind)
     if spec is None:
         raise NotFound(f"no kind of approval {kind!r}; kinds are {', '.join(KINDS)}")
+    why = rationale.strip()
     if verdict == "approve":
-        spec.approve(c, item_id, rationale)
-        return f"{spec.label} {item_id} approved"
-    if verdict == "reject":
-        if len(rationale.strip()) < 10:
+        spec.approve(c, item_id, why)
+        keeps, done = spec.keeps[0], "approved"
+    elif verdict == "reject":
+        if len(why) < 10:
             raise InputError("say why it is rejected (at least 10 characters)", field="rationale")
-        spec.reject(c, item_id, rationale)
-        return f"{spec.label} {item_id} rejected"
-    raise InputError("decide approve or reject", field="verdict")
+        spec.reject(c, item_id, why)
+        keeps, done = spec.keeps[1], "rejected"
+    else:
+        raise InputError("decide approve or reject", field="verdict")
+    if why and not keeps:
+        _journal_rationale(c, spec, kind, item_id, verdict, why)
+    return f"{spec.label} {item_id} {done}"

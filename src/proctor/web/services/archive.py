@@ -1,5 +1,7 @@
 """The archive pages: search, one message, legal holds, productions, disposals and sources.
 
+(Retention schedules, their versions and the form that proposes one are in `archive_retention`.)
+
 Reads and changes go through `proctor.comms` (search, api, holds, production, disposal), the same
 functions `proctor comms` calls, with the signed-in user as the actor. Opening a message shows its
 body and participants, customer information included, so the page records the view in the journal
@@ -12,6 +14,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,13 +27,13 @@ from proctor.comms.production_verify import verify_production
 from proctor.comms.record_filter import RecordFilter
 from proctor.comms.search import ORDERS, SearchQuery, search
 from proctor.comms.tables import quarantine
+from proctor.comms.threads import thread_of
 from proctor.core.alerts import Subject
 from proctor.core.clock import parse_iso
 from proctor.core.errors import InputError, NotFound
 from proctor.core.roles import NPI_VIEW, READ, require
-from proctor.journal.log import events_for
 from proctor.journal.proofs import inclusion_proof
-from proctor.store.schema import journal_events
+from proctor.journal.query import first_seqs, subject_events
 from proctor.web.guard import Ctx
 
 PRODUCTIONS = "productions"
@@ -78,10 +81,15 @@ def search_query(
 
 
 def find(ctx: Ctx, query: SearchQuery) -> dict[str, Any]:
-    """One page of hits with each snippet split into plain and highlighted runs."""
+    """One page of hits with each snippet split into plain and highlighted runs.
+
+    The total is counted up to `WebSettings.search_count_up_to` matches (or the end of the page)
+    and then said as "more than" that: a common word is in half of a large archive, and counting
+    every match on every page costs more than finding the page.
+    """
     require(ctx.user, READ)
     with ctx.ws.read() as conn:
-        result = search(conn, query)
+        result = search(conn, replace(query, count_up_to=ctx.settings.search_count_up_to))
         sources = [s["name"] for s in api.list_sources(conn)]
     hits = []
     for hit in result.hits:
@@ -92,7 +100,15 @@ def find(ctx: Ctx, query: SearchQuery) -> dict[str, Any]:
             cursor = end
         runs.append((text[cursor:], False))
         hits.append({**hit, "runs": [r for r in runs if r[0]]})
-    return {"hits": hits, "more": result.more, "sources": sources, "offset": query.offset, "page": PAGE}
+    return {
+        "hits": hits,
+        "more": result.more,
+        "total": result.total,
+        "total_capped": result.total_capped,
+        "sources": sources,
+        "offset": query.offset,
+        "page": PAGE,
+    }
 
 
 def message(ctx: Ctx, message_id: str) -> dict[str, Any]:
@@ -103,22 +119,19 @@ def message(ctx: Ctx, message_id: str) -> dict[str, Any]:
         held = holds.held_ids(conn, [message_id]).get(message_id, [])
         events = [
             {"seq": e.seq, "ts": e.ts, "actor": e.actor, "event": e.event_type}
-            for e in events_for(conn, message_id, "comms.message")
+            for e in subject_events(conn, message_id, "comms.message")
         ]
+        thread = thread_of(conn, message_id)
     with ctx.ws.transaction(ctx.user.name) as tx:
         tx.event("comms.message.viewed", Subject("comms.message", message_id), {"source": row["source"]})
-    return {"m": row, "holds": held, "history": events}
+    return {"m": row, "holds": held, "history": events, "thread": thread}
 
 
 def proof(ctx: Ctx, message_id: str) -> bytes:
     """Inclusion proof of the journal leaf that first stored the record (its original's SHA-256)."""
     require(ctx.user, READ)
     with ctx.ws.read() as conn:
-        seq = conn.execute(
-            sa.select(sa.func.min(journal_events.c.seq)).where(
-                journal_events.c.subject_kind == "comms.message", journal_events.c.subject_id == message_id
-            )
-        ).scalar()
+        seq = first_seqs(conn, "comms.message", [message_id]).get(message_id)
         if seq is None:
             raise NotFound(f"no message {message_id!r} in the journal")
         doc = inclusion_proof(conn, int(seq))

@@ -7,7 +7,6 @@ about the case and its alerts in one timeline, oldest first.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +14,8 @@ import sqlalchemy as sa
 from proctor.comms import api
 from proctor.core.errors import NotFound
 from proctor.core.roles import CASE_WORK, READ, require
+from proctor.journal.query import JournalEvent, JournalQuery
+from proctor.journal.query import timeline as journal_timeline
 from proctor.platform.case_investigation import (
     ATTACHMENT_EVENT,
     DETAILS_EVENT,
@@ -23,7 +24,7 @@ from proctor.platform.case_investigation import (
     OUTCOMES,
     RULE_4530_PARAGRAPHS,
 )
-from proctor.store.schema import journal_events, notes
+from proctor.store.schema import notes
 from proctor.web.guard import Ctx
 
 LABELS = {
@@ -37,7 +38,7 @@ LABELS = {
 }
 
 
-def _describe(event: Any, payload: dict[str, Any]) -> str:
+def _describe(event: JournalEvent, payload: dict[str, Any]) -> str:
     kind = event.event_type
     if kind == DETAILS_EVENT:
         after = payload.get("after", {})
@@ -60,35 +61,30 @@ def _describe(event: Any, payload: dict[str, Any]) -> str:
 
 def timeline(ctx: Ctx, case_id: str, alert_ids: list[str]) -> list[dict[str, Any]]:
     """Every journal event about the case and about the alerts it carries, in journal order."""
-    ev = journal_events.c
-    about = sa.or_(
-        sa.and_(ev.subject_kind == "case", ev.subject_id == case_id),
-        sa.and_(ev.subject_kind == "alert", ev.subject_id.in_(alert_ids or [""])),
-        sa.and_(ev.subject_kind == "note", ev.subject_id.in_(_note_ids(ctx, case_id))),
-    )
-    stmt = sa.select(journal_events).where(about).order_by(ev.seq)
+    about = [
+        JournalQuery(subject_kind="case", subject_ids=[case_id]),
+        JournalQuery(subject_kind="alert", subject_ids=alert_ids),
+        JournalQuery(subject_kind="note", subject_ids=_note_ids(ctx, case_id)),
+    ]
     with ctx.ws.read() as conn:
-        rows = list(conn.execute(stmt))
-    out = []
-    for row in rows:
-        payload = json.loads(row.payload)
-        out.append(
-            {
-                "seq": row.seq,
-                "ts": row.ts,
-                "actor": row.actor,
-                "event": row.event_type,
-                "subject": f"{row.subject_kind} {row.subject_id}",
-                "what": _describe(row, payload if isinstance(payload, dict) else {}),
-            }
-        )
-    return out
+        found = journal_timeline(conn, about)
+    return [
+        {
+            "seq": event.seq,
+            "ts": event.ts,
+            "actor": event.actor,
+            "event": event.event_type,
+            "subject": f"{event.subject_kind} {event.subject_id}",
+            "what": _describe(event, event.payload),
+        }
+        for event in found
+    ]
 
 
 def _note_ids(ctx: Ctx, case_id: str) -> list[str]:
     with ctx.ws.read() as conn:
         stmt = sa.select(notes.c.id).where(notes.c.subject_kind == "case", notes.c.subject_id == case_id)
-        return [r for (r,) in conn.execute(stmt)] or [""]
+        return [r for (r,) in conn.execute(stmt)]
 
 
 def page(ctx: Ctx, case_id: str) -> dict[str, Any]:
