@@ -7,8 +7,9 @@ parsing) does not pull in the database layer.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from proctor.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from proctor.platform.transaction import Transaction
@@ -24,7 +25,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module 'proctor.platform' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _HOME)

@@ -13,8 +13,9 @@ The names load on first use, so opening a workspace loads neither Polars nor the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from proctor.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from proctor.platform.calendar import FEDERAL_RESERVE, BusinessCalendar
@@ -64,7 +65,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module 'proctor.reserve' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _HOME)

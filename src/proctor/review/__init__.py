@@ -7,9 +7,10 @@ message by message and with reasons, what a principal must review (:mod:`proctor
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from proctor.core.lazy_exports import lazy_exports
 
 # `highlight` is also this package's module of that name, so it is bound here, after its module
 # is imported; the engine, policies and selection load on first use (see `__getattr__`).
@@ -76,8 +77,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """The lexicon engine (Hyperscan) and the selection load when first named, not with the spec."""
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module 'proctor.review' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _HOME)
