@@ -118,3 +118,22 @@ def test_bad_input_is_one_clear_error(sqlite_ws: Workspace, tmp_path: Path) -> N
         cli(ws, "search", "XOM", "--since", "last tuesday")
     with pytest.raises(InputError, match="kind"):
         cli(ws, "source", "add", "fax.desk", "--kind", "fax", "--owner", "IT")
+
+
+
+def test_ingest_limits_are_set_from_the_command_line(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    ws = sqlite_ws
+    ws.users.add("paula", "principal", actor="ada", password="correct horse")
+    cli(ws, "source", "add", "sms.reps", "--kind", "sms_mobile", "--owner", "Dana Whitfield",
+        "--covers", "dana@harborstreet.com", "--timezone", "America/New_York")  # fmt: skip
+    line = '{"sent_at": "2024-03-04T14:05:00Z", "from": "+19175550142", "body": "%s"}\n'
+    path = tmp_path / "texts.jsonl"
+    path.write_text(line % "hi" + line % ("long " * 40), "utf-8")
+    args = ["ingest", str(path), "--source", "sms.reps", "--format", "generic_jsonl"]
+    report = json.loads(cli(ws, *args, "--limit", "max_line_bytes=150", "--json"))
+    assert (report["stored"], report["quarantined"]) == (1, 1)
+    assert "over the 150-byte line limit" in report["quarantine"][0]["reason"]
+    with pytest.raises(InputError, match="unknown ingest limit 'max_size'; one of max_member_bytes"):
+        cli(ws, *args, "--limit", "max_size=5")
+    with pytest.raises(InputError, match="max_depth needs a number, got 'deep'"):
+        cli(ws, *args, "--limit", "max_depth=deep")

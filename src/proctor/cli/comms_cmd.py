@@ -169,6 +169,29 @@ def source_import(
 # --- ingest ----------------------------------------------------------------------------------------
 
 
+def ingest_limits(pairs: list[str]) -> Any:
+    """`--limit NAME=VALUE` options as the importer's Limits; a bad name or value is exit 2."""
+    import dataclasses
+
+    from proctor.comms.model import Limits
+
+    fields = {f.name: f.type for f in dataclasses.fields(Limits)}
+    chosen: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        name = name.strip()
+        if name not in fields:
+            raise InputError(f"unknown ingest limit {name!r}; one of {', '.join(fields)}", field="--limit")
+        try:
+            value = float(text) if name == "max_ratio" else int(text.replace("_", ""))
+        except ValueError:
+            raise InputError(f"{name} needs a number, got {text!r}", field="--limit") from None
+        if value <= 0:
+            raise InputError(f"{name} must be positive, got {text!r}", field="--limit")
+        chosen[name] = value
+    return Limits(**chosen)
+
+
 @command(app, "ingest", json=True)
 def ingest(
     cmd: Run,
@@ -176,13 +199,26 @@ def ingest(
     source: str = typer.Option(..., "--source", help="Registered source it came from."),
     format: str = typer.Option("auto", "--format", help="auto, or a format name (see docs/comms.md)."),
     timezone: str | None = typer.Option(None, "--timezone", help="Zone for times without offsets."),
+    limit: list[str] = typer.Option(
+        [],
+        "--limit",
+        help="One ingest limit, NAME=VALUE (e.g. max_attachment_bytes=1073741824); repeatable.",
+    ),
 ) -> Any:
     """Capture an export: every item stored, a duplicate, or quarantined, and counted."""
     ws = cmd.ws
     actor = cmd.actor
+    limits = ingest_limits(limit)
     with progress_bar(f"Ingesting {path.name}") as advance:
         report = run_ingest(
-            ws, path, source=source, actor=actor, format=format, timezone=timezone, progress=advance
+            ws,
+            path,
+            source=source,
+            actor=actor,
+            format=format,
+            timezone=timezone,
+            progress=advance,
+            limits=limits,
         )
     if cmd.json:
         return report.as_dict()
