@@ -608,7 +608,7 @@ def _searches(seed: int) -> list[tuple[str, dict[str, str]]]:
 
 # Measured and reported on their own, outside the budgeted mix: ordering by relevance scores every
 # match before the first page (docs/comms.md says so), so it costs what the number of matches
-# costs; "account" is in four messages of ten.
+# costs; "account" is in more than half of the messages.
 OUTSIDE_MIX = [
     (f"relevance order: {text}", {"q": text, "order": "relevance"})
     for text in ("unauthorized", '"wire transfer"', "account")

@@ -44,7 +44,7 @@ class SearchQuery:
     limit: int = 50
     offset: int = 0
     # Count the matches only up to this many (or to the end of the page, if further), for a page
-    # that says "more than 1,000" instead of counting a common word's 400,000 matches on every
+    # that says "more than 1,000" instead of counting a common word's 500,000 matches on every
     # request; None counts every match.
     count_up_to: int | None = None
 
